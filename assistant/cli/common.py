@@ -1,0 +1,96 @@
+"""Shared CLI helpers: settings, consoles, JSON output, option parsing, snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.text import Text
+
+from assistant.errors import BadInputError
+from assistant.models import Kind, Status
+from assistant.settings import Settings, get_settings
+
+console = Console()
+_err: Console | None = None
+
+
+def err_console() -> Console:
+    global _err
+    if _err is None:
+        _err = Console(stderr=True)
+    return _err
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def print_json(model: BaseModel | list[BaseModel]) -> None:
+    if isinstance(model, list):
+        typer.echo("[" + ",\n".join(m.model_dump_json(indent=2) for m in model) + "]")
+    else:
+        typer.echo(model.model_dump_json(indent=2))
+
+
+def parse_kind(value: str | None) -> Kind | None:
+    if value is None:
+        return None
+    try:
+        return Kind(value.lower())
+    except ValueError as exc:
+        raise BadInputError("--kind", f"unknown kind {value!r}", f"use one of: {', '.join(k.value for k in Kind)}") from exc
+
+
+def parse_status(value: str | None) -> Status | None:
+    if value is None:
+        return None
+    try:
+        return Status(value.lower())
+    except ValueError as exc:
+        raise BadInputError("--status", f"unknown status {value!r}",
+                            f"use one of: {', '.join(s.value for s in Status)}") from exc
+
+
+def parse_day(flag: str, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInputError(flag, f"{value!r} is not a date", "write it as YYYY-MM-DD") from exc
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]+")
+_STOP = {"the", "and", "for", "with", "why", "did", "what", "how", "was", "are", "our", "does", "who", "when",
+         "which", "this", "that", "from", "into", "have", "has", "not", "use", "we", "you", "they", "its"}
+
+
+def query_terms(query: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(query) if w.lower() not in _STOP and len(w) > 2]
+
+
+def snippet(text: str, query: str, width: int = 320) -> Text:
+    """The window of ``text`` with the most query terms, with those terms highlighted."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    terms = query_terms(query)
+    stems = [t[:5] if len(t) > 5 else t for t in terms]
+    pat = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.I) if stems else None
+    start = 0
+    if pat and len(flat) > width:
+        best = -1
+        for m in pat.finditer(flat):
+            s0 = max(0, m.start() - width // 4)
+            count = len(pat.findall(flat[s0 : s0 + width]))
+            if count > best:
+                best, start = count, s0
+    window = flat[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(flat) else ""
+    out = Text(prefix + window + suffix)
+    if pat:
+        out.highlight_regex(pat, style="bold yellow")
+    return out

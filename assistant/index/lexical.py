@@ -1,0 +1,119 @@
+"""The lexical half of hybrid search: a bm25s index over chunk text, persisted beside the
+store and keyed by the store's generation, so it is rebuilt whenever the chunks change
+(also when another process changed them, e.g. an API worker sharing a Chroma server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FILTER_KEYS = ("doc_id", "kind", "status", "date_num", "services")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # PyStemmer is a dependency; degrade to no stemming if it is missing
+        return None
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    def __init__(self, retriever: Any, ids: list[str], metas: list[dict[str, Any]], generation: str) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.metas = metas
+        self.generation = generation
+        self._vocab = set(retriever.vocab_dict) if retriever is not None else set()
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], generation: str) -> LexicalIndex:
+        import bm25s
+
+        retriever = None
+        if ids:
+            retriever = bm25s.BM25()
+            retriever.index(tokenize(texts), show_progress=False)
+        small = [{k: m.get(k) for k in FILTER_KEYS} for m in metas]
+        return cls(retriever, ids, small, generation)
+
+    def save(self, directory: Path) -> None:
+        """Write atomically: a temp dir beside the target, then rename over it."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=directory.parent))
+        try:
+            if self.retriever is not None:
+                self.retriever.save(str(tmp / "bm25"))
+            (tmp / "chunks.json").write_text(json.dumps({"ids": self.ids, "metas": self.metas}))
+            (tmp / "generation").write_text(self.generation)
+            old = directory.with_name(directory.name + ".old")
+            if directory.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex | None:
+        try:
+            generation = (directory / "generation").read_text().strip()
+            data = json.loads((directory / "chunks.json").read_text())
+        except (OSError, ValueError):
+            return None
+        retriever = None
+        if data["ids"]:
+            import bm25s
+
+            try:
+                retriever = bm25s.BM25.load(str(directory / "bm25"))
+            except (OSError, ValueError, KeyError):
+                return None
+        return cls(retriever, data["ids"], data["metas"], generation)
+
+    def scores(self, query: str) -> np.ndarray:
+        if self.retriever is None or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        tokens = [t for t in tokenize([query])[0] if t in self._vocab]
+        if not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
+
+
+_lock = threading.Lock()
+_loaded: dict[str, LexicalIndex] = {}
+
+
+def current(directory: Path, generation: str, rebuild: Any) -> LexicalIndex:
+    """The lexical index for ``generation``: from memory, from disk, or rebuilt via ``rebuild()``."""
+    key = str(directory)
+    with _lock:
+        idx = _loaded.get(key)
+        if idx is not None and idx.generation == generation:
+            return idx
+        idx = LexicalIndex.load(directory)
+        if idx is None or idx.generation != generation:
+            idx = rebuild()
+            with contextlib.suppress(OSError):  # a read-only home still answers from memory
+                idx.save(directory)
+        _loaded[key] = idx
+        return idx

@@ -1,0 +1,117 @@
+"""archie's settings: the one place that reads the environment.
+
+Precedence, highest first: explicit values passed to ``Settings(...)``, environment
+variables (``ARCHIE_*``, plus ``CHROMA_HOST`` / ``CHROMA_PORT`` and the ``OPENAI_*``
+variables the openai client also reads), then ``archie.toml`` in the working directory
+(or the file named by ``ARCHIE_CONFIG``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("ARCHIE_CONFIG", "archie.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob archie has. Field names map to ``ARCHIE_<NAME>`` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARCHIE_", extra="ignore", validate_default=True, populate_by_name=True
+    )
+
+    home: Path = Field(
+        default=Path(".archie"),
+        description="Where the index lives (like .git): ./.archie unless ARCHIE_HOME is set.",
+    )
+    collection: str = Field(default="archie", description="Chroma collection name prefix.")
+    chroma_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("CHROMA_HOST", "ARCHIE_CHROMA_HOST")
+    )
+    chroma_port: int = Field(
+        default=8000, validation_alias=AliasChoices("CHROMA_PORT", "ARCHIE_CHROMA_PORT")
+    )
+
+    embeddings: Literal["minilm", "openai"] = "minilm"
+    embedding_model: str = Field(
+        default="text-embedding-3-small",
+        description="OpenAI embedding model when embeddings=openai.",
+    )
+    embedding_batch: int = Field(default=32, ge=1, le=1024)
+    embedding_threads: int = Field(default=0, ge=0, description="0 lets onnxruntime choose.")
+
+    llm: Literal["extractive", "openai", "llamacpp"] = "extractive"
+    model: str = Field(default="gpt-4o-mini", description="Chat model name for llm=openai.")
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ARCHIE_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ARCHIE_OPENAI_BASE_URL")
+    )
+
+    index_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    max_file_bytes: int = Field(default=2_000_000, gt=0)
+    chunk_chars: int = Field(default=1000, ge=200, le=8000)
+    chunk_overlap_chars: int = Field(default=150, ge=0)
+    lock_timeout: float = Field(default=0.0, ge=0, description="Seconds to wait for another indexer.")
+
+    @field_validator("chunk_overlap_chars")
+    @classmethod
+    def _overlap_below_chunk(cls, v: int, info: Any) -> int:
+        size = info.data.get("chunk_chars", 1000)
+        if v >= size:
+            raise ValueError(f"chunk_overlap_chars ({v}) must be below chunk_chars ({size})")
+        return v
+
+    @field_validator("index_paths", mode="before")
+    @classmethod
+    def _split_paths(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [p.strip() for p in v.split(",") if p.strip()]
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "index.lock"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache via ``get_settings.cache_clear()``)."""
+    from assistant.errors import translate_settings_error
+
+    with translate_settings_error():
+        return Settings()
