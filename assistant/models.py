@@ -38,6 +38,7 @@ class Section(BaseModel):
     line_start: int = Field(description="1-based line of the heading (or of the text, for the preamble)")
     line_end: int
     text: str
+    text_line: int = Field(default=0, description="1-based line where ``text`` begins")
 
     @property
     def path_str(self) -> str:

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and build it again (e.g. after changing the embedding model)."),
         wait: float = typer.Option(None, "--wait", help="Seconds to wait if another indexer holds the lock (default: fail at once)."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Print one line per document written or removed."),
     ) -> None:
         """Index ADRs, design docs and postmortems (Markdown with optional YAML front matter, or text).
 
@@ -35,8 +36,12 @@ def register(app: typer.Typer) -> None:
         def warn(path: str, reason: str) -> None:
             common.err_console().print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
 
+        def log(line: str) -> None:
+            if verbose:
+                common.err_console().print(line, highlight=False, soft_wrap=True)
+
         if as_json:
-            summary = Indexer(s, warn=warn).run(roots, rebuild=rebuild, wait=wait)
+            summary = Indexer(s, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait)
             print_json(summary)
             return
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -48,7 +53,7 @@ def register(app: typer.Typer) -> None:
                     tasks[phase] = bar.add_task(f"{phase:<10}", total=max(total, 1))
                 bar.update(tasks[phase], completed=done, total=max(total, 1))
 
-            summary = Indexer(s, progress=progress, warn=warn).run(roots, rebuild=rebuild, wait=wait)
+            summary = Indexer(s, progress=progress, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait)
         table = Table(title=f"Indexed {', '.join(str(r) for r in roots)}", show_edge=False)
         for col in ("added", "changed", "unchanged", "removed", "skipped", "chunks", "embedded", "seconds"):
             table.add_column(col, justify="right")

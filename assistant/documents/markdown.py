@@ -82,6 +82,12 @@ def parse_markdown(text: str) -> ParsedMarkdown:
 
     sections: list[Section] = []
     first_start = headings[0][1] if headings else len(lines)
+    def first_text_line(start: int, stop: int) -> int:
+        for i in range(start, stop):
+            if lines[i].strip():
+                return i + 1 + offset
+        return start + 1 + offset
+
     pre = "\n".join(lines[:first_start]).strip()
     if pre:
         sections.append(
@@ -92,6 +98,7 @@ def parse_markdown(text: str) -> ParsedMarkdown:
                 line_start=1 + offset,
                 line_end=first_start + offset,
                 text=pre,
+                text_line=first_text_line(0, first_start),
             )
         )
     stack: list[tuple[int, str]] = []
@@ -112,6 +119,7 @@ def parse_markdown(text: str) -> ParsedMarkdown:
                 line_start=start + 1 + offset,
                 line_end=max(next_start, end) + offset,
                 text=content,
+                text_line=first_text_line(end, next_start),
             )
         )
     return ParsedMarkdown(meta, body, offset, title, title_line, sections, tokens)

@@ -69,7 +69,7 @@ def split_section(text: str, limit: int, overlap: int) -> list[str]:
 
 
 def _line_range(section: Section, part: str, start_hint: int) -> tuple[int, int, int]:
-    body_start = section.line_start + (1 if section.heading else 0)
+    body_start = section.text_line or section.line_start + (1 if section.heading else 0)
     lines = section.text.split("\n")
     probe = part.lstrip("…").strip().split("\n")[0][:40]
     offset = start_hint
@@ -106,7 +106,7 @@ def chunk_document(doc: Document, limit: int = 1000, overlap: int = 150) -> list
             ).hexdigest()[:32]
             chunks.append(
                 Chunk(id=cid, doc_id=doc.id, section=section_name, text=part, embed_text=embed_text,
-                      line_start=first if section.heading or n else section.line_start,
+                      line_start=first,
                       line_end=max(last, first), index=len(chunks), content_hash=content_hash)
             )
     return chunks

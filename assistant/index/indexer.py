@@ -129,10 +129,11 @@ def _assign_ids(docs: list[tuple[str, Document]], warn: Callable[[str, str], Non
 
 class Indexer:
     def __init__(self, settings: Settings, progress: Progress | None = None,
-                 warn: Callable[[str, str], None] | None = None) -> None:
+                 warn: Callable[[str, str], None] | None = None, log: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self.progress = progress or (lambda phase, done, total: None)
         self.warn_cb = warn
+        self.log = log or (lambda line: None)
 
     def run(self, roots: list[Path], rebuild: bool = False, wait: float | None = None) -> IndexSummary:
         s = self.settings
@@ -258,6 +259,7 @@ class Indexer:
 
         # 4. removed documents, then any orphan chunks
         for doc_id in removed:
+            self.log(f"removed {doc_id}")
             stale = list(chunks_of.get(doc_id, {}))
             store.delete_chunks(stale)
             summary.chunks_deleted += len(stale)
@@ -327,6 +329,7 @@ class Indexer:
                 "kind": doc.kind.value, "path": doc.path, **_effective(doc)}
         store.put_docs({doc.id: (meta, record)})
         chunks_of[doc.id] = {c.id: c.content_hash for c in chunks}
+        self.log(f"indexed {doc.id} ({len(chunks)} chunks, {len(stale)} stale removed) from {doc.path}")
 
 
 def _groups(planned: list[tuple[str, Document, list[Chunk]]], chunks_of: dict[str, dict[str, str]],

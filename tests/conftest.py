@@ -1,0 +1,105 @@
+"""Shared fixtures: an isolated ARCHIE_HOME per test, loopback-only networking, indexes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "mini"
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared" / "corpora"
+VENV_BIN = Path(sys.executable).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Offline means offline: only loopback connections are allowed in-process.
+    config.option.allow_hosts = "127.0.0.1,::1,localhost"
+
+
+@pytest.fixture(autouse=True)
+def archie_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point ARCHIE_HOME at a fresh temp dir and clear other ARCHIE_* / CHROMA_* / OPENAI_* settings."""
+    for key in list(os.environ):
+        if key.startswith(("ARCHIE_", "CHROMA_", "OPENAI_")):
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path_factory.mktemp("archie-home")
+    monkeypatch.setenv("ARCHIE_HOME", str(home))
+    monkeypatch.setenv("ARCHIE_CONFIG", str(home / "archie.toml"))
+    from assistant.settings import get_settings
+
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def mini_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of tests/fixtures/mini built once per session; tests copy it before changing it."""
+    from assistant.index.indexer import Indexer
+    from assistant.settings import Settings
+
+    home = tmp_path_factory.mktemp("mini-index")
+    Indexer(Settings(home=home)).run([MINI])
+    return home
+
+
+@pytest.fixture
+def mini_home(mini_index: Path, archie_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the mini index, set as ARCHIE_HOME."""
+    home = archie_env / "idx"
+    shutil.copytree(mini_index, home)
+    monkeypatch.setenv("ARCHIE_HOME", str(home))
+    from assistant.settings import get_settings
+
+    get_settings.cache_clear()
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus indexed once per session (read-only for tests)."""
+    from assistant.index.indexer import Indexer
+    from assistant.settings import Settings
+
+    home = tmp_path_factory.mktemp("corpus-index")
+    Indexer(Settings(home=home)).run([CORPUS])
+    return home
