@@ -23,14 +23,18 @@ def summarise(doc: Document, chunks: int = 0) -> DocSummary:
 
 
 def list_documents(settings: Settings, kind: Kind | None = None, store: Store | None = None) -> list[DocSummary]:
-    store = store or _store(settings)
+    if store is None:
+        with _store(settings) as own:
+            return list_documents(settings, kind, own)
     docs = load_documents(store)
     rows = [summarise(d) for d in docs if kind is None or d.kind is kind]
     return sorted(rows, key=lambda r: (r.kind.value, r.id))
 
 
 def get_document(settings: Settings, doc_id: str, store: Store | None = None) -> Document:
-    store = store or _store(settings)
+    if store is None:
+        with _store(settings) as own:
+            return get_document(settings, doc_id, own)
     docs = {d.id: d for d in load_documents(store)}
     if doc_id in docs:
         return docs[doc_id]

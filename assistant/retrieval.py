@@ -65,6 +65,15 @@ class Retriever:
         self.embedder = get_embedder(settings)
         self.store = store or Store(settings, self.embedder, create=False)
 
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Retriever:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _lexical(self) -> lexical.LexicalIndex:
         def rebuild() -> lexical.LexicalIndex:
             gen = self.store.generation()

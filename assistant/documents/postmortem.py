@@ -64,6 +64,50 @@ def classify(group: str, text: str) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
+_TRIGGER_LABEL = re.compile(
+    r"^\W*(?:(?:an?|the|classified as|trigger(?:ed)?(?: by)?|type)\s*:?\s+)*"
+    r"(deploy|deployment|release|config(?:uration)?|capacity|load|dependency|third[- ]party|other)\b",
+    re.I,
+)
+_TRIGGER_WORDS = {"deployment": "deploy", "release": "deploy", "configuration": "config", "load": "capacity",
+                  "third-party": "dependency", "third party": "dependency"}
+
+
+def trigger_from_text(text: str | None) -> tuple[str | None, str]:
+    """The trigger type a sentence names ("A deploy: ...", "Dependency failure: ..."), else the lexicon's."""
+    if not text:
+        return None, ""
+    m = _TRIGGER_LABEL.match(text)
+    if m:
+        word = m.group(1).lower()
+        return _TRIGGER_WORDS.get(word, word), "text"
+    label = classify("trigger", text)
+    return label, "lexicon" if label else ""
+
+
+def cause_from(trigger: str | None, title: str | None, root_cause: str | None, trigger_text: str | None) -> str | None:
+    """Mechanism first (a retry storm or replica lag the text shows), else what the trigger implies."""
+    lex = lexicon()
+    mech = lex["cause_mechanisms"]
+    weighted = " ".join([title or ""] * 3 + [root_cause or "", trigger_text or ""])
+    neg = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in mech["negations"]) + r")\b[^.]{0,25}$", re.I)
+
+    def count(name: str) -> int:
+        pat = _patterns(mech[name])
+        return sum(1 for m in pat.finditer(weighted) if not neg.search(weighted[max(0, m.start() - 40) : m.start()]))
+
+    hits = {name: count(name) for name in ("replica-lag", "retry-storm", "cert-expiry")}
+    if trigger == "other" or trigger is None:
+        if hits["cert-expiry"] >= mech["min_hits"]:
+            return "cert-expiry"
+        return "other" if trigger == "other" else None
+    if hits["replica-lag"] >= mech["min_hits"] and hits["replica-lag"] >= hits["retry-storm"]:
+        return "replica-lag"
+    if hits["retry-storm"] >= mech["min_hits"]:
+        return "retry-storm"
+    return lex["cause_from_trigger"].get(trigger)
+
+
 def normalise_severity(value: Any) -> str | None:
     if value is None:
         return None
@@ -313,18 +357,17 @@ def parse_postmortem(md: ParsedMarkdown, title: str | None, doc_date: date | Non
     if fm.get("trigger"):
         f.trigger = str(fm["trigger"]).strip().lower()
         src["trigger"] = "frontmatter"
-    elif f.trigger_text:
-        f.trigger = classify("trigger", f.trigger_text)
+    else:
+        f.trigger, how = trigger_from_text(f.trigger_text)
         if f.trigger:
-            src["trigger"] = "lexicon"
+            src["trigger"] = how
     if fm.get("cause_category"):
         f.cause_category = str(fm["cause_category"]).strip().lower()
         src["cause_category"] = "frontmatter"
     else:
-        basis = " ".join(x for x in (title, f.trigger_text, f.root_cause) if x)
-        f.cause_category = classify("cause_category", basis)
+        f.cause_category = cause_from(f.trigger, title, f.root_cause, f.trigger_text)
         if f.cause_category:
-            src["cause_category"] = "lexicon"
+            src["cause_category"] = "derived"
     cf = _find_section(sections, "contributing factors", "contributing factor")
     if isinstance(fm.get("contributing_factors"), list):
         f.contributing_factors = [str(x) for x in fm["contributing_factors"]]

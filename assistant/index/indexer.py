@@ -134,6 +134,7 @@ class Indexer:
         self.progress = progress or (lambda phase, done, total: None)
         self.warn_cb = warn
         self.log = log or (lambda line: None)
+        self._store: Store | None = None
 
     def run(self, roots: list[Path], rebuild: bool = False, wait: float | None = None) -> IndexSummary:
         s = self.settings
@@ -148,14 +149,18 @@ class Indexer:
             return self._run(roots, rebuild)
         finally:
             lock.release()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     def _run(self, roots: list[Path], rebuild: bool) -> IndexSummary:
         started = time.perf_counter()
         summary = IndexSummary()
         embedder = get_embedder(self.settings)
         if rebuild:
-            Store(self.settings, embedder, create=True).drop()
-        store = Store(self.settings, embedder, create=True)
+            with Store(self.settings, embedder, create=True) as old:
+                old.drop()
+        store = self._store = Store(self.settings, embedder, create=True)
 
         def warn(path: str, reason: str) -> None:
             summary.skipped_files.append(SkippedFile(path=path, reason=reason))

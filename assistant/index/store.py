@@ -8,6 +8,7 @@ see the same index. ``PersistentClient`` in ``.archie/chroma`` by default;
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator, Sequence
@@ -81,6 +82,25 @@ class Store:
             self.docs = self.client.get_or_create_collection(
                 self.docs_name, embedding_function=embedder, metadata={"kind": "archie-registry"}
             )
+
+    def close(self) -> None:
+        """Release the client (HTTP connections, SQLite handles)."""
+        # chromadb's HTTP API keeps an httpx session that client.close() leaves open
+        for owner in (self.client, getattr(self.client, "_admin_client", None)):
+            session = getattr(getattr(owner, "_server", None), "_session", None)
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    session.close()
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- generation: changes whenever the chunk set changes (lexical cache key) --
     def generation(self) -> str:
