@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +26,7 @@ def test_long_section_splits_on_paragraphs_with_overlap() -> None:
     chunks = chunk_document(doc, limit=800, overlap=100)
     assert len(chunks) > 3
     assert all(len(c.text) <= 800 + 101 for c in chunks)
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         assert nxt.text.startswith("…")
         tail = nxt.text[1:].split("\n\n")[0]
         assert tail in prev.text  # the overlap repeats the previous chunk's end

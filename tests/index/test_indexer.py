@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
 import signal
-import os
 import subprocess
 from pathlib import Path
 
@@ -132,9 +132,8 @@ def test_bad_files_are_skipped_with_a_reason_and_nothing_indexed_is_lost(tmp_pat
 def test_second_indexer_fails_with_a_clear_error(tmp_path: Path) -> None:
     s = Settings()
     s.home.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(s.lock_path)):
-        with pytest.raises(IndexBusyError) as exc:
-            Indexer(s).run([_tree(tmp_path)], wait=0.2)
+    with FileLock(str(s.lock_path)), pytest.raises(IndexBusyError) as exc:
+        Indexer(s).run([_tree(tmp_path)], wait=0.2)
     assert "another `archie index` is running" in str(exc.value)
 
 
