@@ -193,3 +193,87 @@ class SearchResult(BaseModel):
     query: str
     filters: SearchFilters
     hits: list[SearchHit]
+
+
+class Evidence(BaseModel):
+    """A retrieved chunk as the answerer and the guard see it."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: Kind
+    status: Status = Field(description="status as of the answer's date")
+    date: dt.date | None
+    section: str
+    path: str
+    line_start: int
+    line_end: int
+    text: str
+    superseded_by: list[str] = Field(default_factory=list, description="successors as of the answer's date")
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    doc_id: str
+    section: str
+
+    def __str__(self) -> str:
+        return f"[{self.doc_id} §{self.section}]"
+
+
+class Claim(BaseModel):
+    text: str = Field(description="the sentence without its citations")
+    citations: list[Citation] = Field(default_factory=list)
+    supported: bool = True
+    support: float = Field(default=1.0, description="best support score over its citations (0..1)")
+    problems: list[str] = Field(default_factory=list)
+
+
+class HypeFlag(BaseModel):
+    sentence: str
+    term: str
+    reason: str
+
+
+class GuardVerdict(BaseModel):
+    claims_total: int = 0
+    claims_kept: int = 0
+    claims_dropped: int = 0
+    claims_marked: int = 0
+    citations_total: int = 0
+    citations_invalid_removed: int = 0
+    citations_repaired: int = 0
+    invented_ids: list[str] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list, description="sentences whose citations do not support them")
+    number_violations: list[str] = Field(default_factory=list, description="numbers absent from the cited evidence")
+    hype_flags: list[HypeFlag] = Field(default_factory=list)
+    injection_suspects: list[str] = Field(default_factory=list, description="evidence sentences withheld as instructions")
+    abstained: bool = False
+    reason: str = ""
+
+
+class Source(BaseModel):
+    doc_id: str
+    title: str
+    kind: Kind
+    status: Status
+    date: dt.date | None
+    path: str
+    superseded_by: list[str] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    claims: list[Claim] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    nearest: list[Source] = Field(default_factory=list, description="closest documents when abstaining")
+    notes: list[str] = Field(default_factory=list, description="supersession, fallback and as-of notes")
+    as_of: dt.date | None = Field(default=None, description="newest date among the cited evidence")
+    as_of_requested: dt.date | None = None
+    abstained: bool = False
+    provider: str = "extractive"
+    fallback: str | None = Field(default=None, description="why the configured model was not used")
+    verdict: GuardVerdict = Field(default_factory=GuardVerdict)
+    draft: str | None = Field(default=None, description="the model's raw text before the guard (verbose)")
+    seconds: float = 0.0

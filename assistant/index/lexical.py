@@ -43,6 +43,19 @@ class LexicalIndex:
         self.metas = metas
         self.generation = generation
         self._vocab = set(retriever.vocab_dict) if retriever is not None else set()
+        self._columns: dict[str, np.ndarray] = {}
+
+    def column(self, key: str) -> np.ndarray:
+        """A metadata field as a numpy array (built once per index), for vectorised filters."""
+        if key not in self._columns:
+            if key == "date_num":
+                self._columns[key] = np.array([int(m.get(key) or 0) for m in self.metas], dtype=np.int64)
+            elif key.startswith("svc:"):
+                svc = key[4:]
+                self._columns[key] = np.array([svc in str(m.get("services") or "").split(",") for m in self.metas], dtype=bool)
+            else:
+                self._columns[key] = np.array([str(m.get(key) or "") for m in self.metas], dtype=object)
+        return self._columns[key]
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], generation: str) -> LexicalIndex:
@@ -89,6 +102,12 @@ class LexicalIndex:
             except (OSError, ValueError, KeyError):
                 return None
         return cls(retriever, data["ids"], data["metas"], generation)
+
+    def unknown_terms(self, query: str) -> list[str]:
+        """Query terms (stemmed) that occur nowhere in the indexed text."""
+        if self.retriever is None:
+            return []
+        return [t for t in tokenize([query])[0] if t not in self._vocab]
 
     def scores(self, query: str) -> np.ndarray:
         if self.retriever is None or not self.ids:

@@ -172,6 +172,11 @@ class Store:
                                     include=["distances"])
         return res["ids"][0], res["distances"][0]
 
+    def chunks_of(self, doc_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+        with translate_chroma_errors():
+            got = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        return {i: (d, dict(m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:
             return {}

@@ -1,0 +1,301 @@
+"""The guard: nothing reaches a user until its citations, support, numbers and tone are checked.
+
+Rules, applied to every draft (extractive or model-made):
+1. citations resolve to a retrieved chunk: ``[DOC-ID §Section]``; a right document with a wrong
+   section is repaired to that document's best chunk; an id not in the evidence is removed and
+   counted; a fact sentence with no citation gets the best-supporting chunk if one supports it;
+2. every fact sentence is supported by what it cites: embedding similarity to the best matching
+   sentence of the cited chunk, plus content-word overlap; unsupported sentences are dropped or
+   marked ``(unsupported)`` (``ARCHIE_GUARD_UNSUPPORTED=drop|mark``);
+3. every number, date, percentage and duration appears in the cited evidence (unit-normalised);
+4. hype: superlatives and buzzwords the evidence does not contain, and recommendations that name
+   no trade-off, are flagged;
+5. if too little survives, the answer abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.models import Citation, Claim, Evidence, GuardVerdict, HypeFlag
+
+ABSTAIN_TEXT = "The indexed documents do not answer this question."
+CITATION = re.compile(r"\[\s*([A-Za-z0-9][\w./@:-]*)\s*(?:§\s*([^\]]*?))?\s*\]")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "we", "our", "us", "they", "their", "them", "he", "she", "his", "her", "you", "your", "i", "me", "my", "not", "no", "so", "than", "then", "there", "which", "who", "whom", "what", "when", "where", "why", "how", "all", "any", "each", "both", "few", "more", "most", "other", "some", "such", "only", "own", "same", "too", "very", "can", "will", "just", "do", "does", "did", "doing", "have", "has", "had", "having", "into", "over", "under", "again", "further", "once", "here", "also", "about", "above", "below", "up", "down", "out", "off", "because", "until", "while", "would", "should", "could", "may", "might", "must", "shall", "per", "via", "say", "said", "says", "one", "two"]
+)
+_UNITS = {
+    "ms": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "m": "min", "min": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "d", "day": "d", "days": "d",
+    "%": "%", "percent": "%", "per cent": "%",
+    "rps": "rps", "req/s": "rps", "requests/s": "rps",
+    "gb": "gb", "tb": "tb", "mb": "mb",
+}
+_NUMBER = re.compile(
+    r"(?<![\w.-])(\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?:\s*(per cent|percent|%|ms|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d|rps|req/s|requests/s|gb|tb|mb)\b|\s*%)?",
+    re.I,
+)
+_DOC_ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+(?:-\d+)?\b")
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], 1)}
+_WRITTEN_DATE = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(resources.files("assistant").joinpath("data/hype.yaml").read_text("utf-8"))
+    return {k: [re.compile(r"\b" + p if not p.startswith("\\b") else p, re.I) for p in v] for k, v in data.items()}
+
+
+def split_sentences(text: str) -> list[str]:
+    text = re.sub(r"[ \t]+", " ", text.strip())
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )|\n(?=\s*\d+\. )", text):
+        block = re.sub(r"\s*\n\s*", " ", block).strip()
+        if block:
+            out += [s.strip() for s in _SENT_SPLIT.split(block) if s.strip()]
+    return out
+
+
+def draft_sentences(draft: str) -> list[str]:
+    """Sentences of a draft, with citations that follow a full stop ("... saga. [ADR-0013 §Decision]")
+    kept with the sentence they follow."""
+    out: list[str] = []
+    for piece in split_sentences(draft):
+        lead = re.match(r"^((?:\s*\[[^\]]*\])+)\s*(.*)$", piece, re.S)
+        if lead and out and CITATION.search(lead.group(1)):
+            out[-1] = f"{out[-1]} {lead.group(1).strip()}"
+            piece = lead.group(2).strip()
+        if piece:
+            out.append(piece)
+    return out
+
+
+def content_words(text: str) -> set[str]:
+    words = {w.strip("'-") for w in _WORD.findall(text.lower())}
+    return {w[:6] for w in words if w and w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
+
+
+def numbers(text: str) -> set[str]:
+    """Normalised numbers in ``text``: '3,400 rps' -> '3400 rps', '47 minutes' -> '47 min',
+    '2024-01-23' and '23 January 2024' -> '2024-01-23'. Document ids (ADR-0009) are not numbers."""
+    text = _DOC_ID_TOKEN.sub(" ", text)
+    out: set[str] = set()
+    for m in _WRITTEN_DATE.finditer(text):
+        out.add(f"{int(m.group(3)):04d}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}")
+    text = _WRITTEN_DATE.sub(" ", text)
+    for m in _NUMBER.finditer(text):
+        raw = m.group(1).replace(",", "")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}", raw):
+            out.add(raw)
+            continue
+        value = float(raw)
+        num = str(int(value)) if value.is_integer() else str(value)
+        unit = m.group(2) or ("%" if m.group(0).rstrip().endswith("%") else "")
+        unit = _UNITS.get(unit.lower(), unit.lower()) if unit else ""
+        out.add(f"{num} {unit}".strip())
+    return out
+
+
+def _number_ok(n: str, evidence_numbers: set[str]) -> bool:
+    if n in evidence_numbers:
+        return True
+    value = n.split(" ")[0]
+    if " " not in n:  # a bare number matches the same number with any unit
+        return any(e.split(" ")[0] == value for e in evidence_numbers)
+    return False
+
+
+def parse_citations(sentence: str) -> tuple[str, list[Citation]]:
+    cites = [Citation(doc_id=m.group(1), section=(m.group(2) or "").strip()) for m in CITATION.finditer(sentence)]
+    text = CITATION.sub("", sentence)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    return text, cites
+
+
+def is_fact_sentence(text: str) -> bool:
+    """Sentences that assert something (not questions, headings or connective fluff)."""
+    words = content_words(text)
+    return len(words) >= 3 and not text.rstrip().endswith("?")
+
+
+@dataclass
+class GuardConfig:
+    support_threshold: float = 0.5
+    unsupported: str = "drop"  # drop | mark
+    min_supported: int = 1
+
+
+class Guard:
+    """Checks drafts against the evidence they were given. ``embed`` maps texts to unit vectors."""
+
+    def __init__(self, embed: Any, config: GuardConfig | None = None) -> None:
+        self.embed = embed
+        self.config = config or GuardConfig()
+        self._cache: dict[str, np.ndarray] = {}
+
+    # -- support --
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            for t, v in zip(todo, self.embed(todo), strict=True):
+                self._cache[t] = np.asarray(v, dtype=np.float32)
+        return np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    def support(self, claim: str, chunk_text: str) -> float:
+        """0..1: 0.5 x best cosine to a sentence of the chunk + 0.5 x share of the claim's
+        content words found in the chunk."""
+        sents = [s for s in split_sentences(chunk_text) if len(s) > 15] or [chunk_text]
+        vecs = self._vectors([claim, *sents])
+        cos = float(np.max(vecs[1:] @ vecs[0])) if len(sents) else 0.0
+        words = content_words(claim)
+        overlap = len(words & content_words(chunk_text)) / len(words) if words else 0.0
+        return round(0.5 * max(cos, 0.0) + 0.5 * overlap, 4)
+
+    def best_chunk(self, claim: str, evidence: list[Evidence]) -> tuple[Evidence | None, float]:
+        best: tuple[Evidence | None, float] = (None, 0.0)
+        for e in evidence:
+            s = self.support(claim, e.text)
+            if s > best[1]:
+                best = (e, s)
+        return best
+
+    # -- the whole check --
+    def check(self, draft: str, evidence: list[Evidence], repair: bool = True) -> tuple[list[Claim], GuardVerdict]:
+        cfg = self.config
+        verdict = GuardVerdict()
+        by_doc: dict[str, list[Evidence]] = {}
+        for e in evidence:
+            by_doc.setdefault(e.doc_id.lower(), []).append(e)
+        claims: list[Claim] = []
+        if draft.strip().startswith(ABSTAIN_TEXT[:40]):
+            verdict.abstained, verdict.reason = True, "the answerer found no answer in the evidence"
+            return [], verdict
+        for sentence in draft_sentences(draft):
+            text, cites = parse_citations(sentence)
+            if not text or text in {"-", "*"}:
+                continue
+            claim = Claim(text=text)
+            verdict.citations_total += len(cites)
+            resolved: list[tuple[Citation, Evidence]] = []
+            for c in cites:
+                chunks = by_doc.get(c.doc_id.lower())
+                if not chunks:
+                    verdict.citations_invalid_removed += 1
+                    verdict.invented_ids.append(c.doc_id)
+                    claim.problems.append(f"cited {c.doc_id}, which is not in the evidence")
+                    continue
+                exact = [e for e in chunks if c.section and e.section.lower() == c.section.lower()]
+                loose = [e for e in chunks if c.section and (c.section.lower() in e.section.lower()
+                                                             or e.section.lower().endswith(c.section.lower()))]
+                if exact or loose:
+                    target = max(exact or loose, key=lambda e: self.support(text, e.text))
+                    fixed = not exact
+                else:
+                    target = max(chunks, key=lambda e: self.support(text, e.text))
+                    fixed = True
+                if fixed:
+                    verdict.citations_repaired += 1
+                resolved.append((Citation(doc_id=target.doc_id, section=target.section), target))
+            if not is_fact_sentence(text):
+                if resolved or not cites:
+                    claim.citations = [c for c, _ in resolved]
+                    claims.append(claim)
+                continue
+            verdict.claims_total += 1
+            if not resolved and repair:
+                target, score = self.best_chunk(text, evidence)
+                if target is not None and score >= cfg.support_threshold:
+                    resolved = [(Citation(doc_id=target.doc_id, section=target.section), target)]
+                    verdict.citations_repaired += 1
+                    claim.problems.append("had no citation; attached the best-supporting chunk")
+            claim.citations = list({(c.doc_id, c.section): c for c, _ in resolved}.values())
+            claim.support = max((self.support(text, e.text) for _, e in resolved), default=0.0)
+            claim.supported = bool(resolved) and claim.support >= cfg.support_threshold
+            if not resolved:
+                claim.problems.append("no citation resolves to the evidence")
+            elif not claim.supported:
+                claim.problems.append(f"cited evidence does not support it (support {claim.support:.2f})")
+            # numbers must be in the cited evidence
+            ev_numbers: set[str] = set()
+            for _, e in resolved:
+                ev_numbers |= numbers(e.text)
+            missing = sorted(n for n in numbers(text) if not _number_ok(n, ev_numbers))
+            if missing:
+                claim.supported = False
+                claim.problems.append(f"numbers not in the cited evidence: {', '.join(missing)}")
+                verdict.number_violations.append(f"{text} ({', '.join(missing)})")
+            # hype
+            cited_text = " ".join(e.text for _, e in resolved)
+            for group in ("superlatives", "buzzwords"):
+                for pat in lexicon()[group]:
+                    m = pat.search(text)
+                    if m and not pat.search(cited_text):
+                        verdict.hype_flags.append(HypeFlag(sentence=text, term=m.group(0), reason=f"{group[:-1]} not in the evidence"))
+                        claim.problems.append(f"hype: {m.group(0)!r}")
+            if any(p.search(text) for p in lexicon()["recommendation"]) and not any(
+                p.search(text) for p in lexicon()["tradeoff"]
+            ):
+                verdict.hype_flags.append(HypeFlag(sentence=text, term="recommendation", reason="recommends without naming a trade-off"))
+                claim.problems.append("recommends without naming a trade-off")
+            if claim.supported:
+                verdict.claims_kept += 1
+                claims.append(claim)
+            else:
+                verdict.unsupported.append(text)
+                if cfg.unsupported == "mark":
+                    verdict.claims_marked += 1
+                    claims.append(claim)
+                else:
+                    verdict.claims_dropped += 1
+        if verdict.claims_kept < cfg.min_supported:
+            verdict.abstained = True
+            verdict.reason = ("no claim in the draft is supported by the evidence" if verdict.claims_total
+                              else "the draft states nothing checkable")
+        return claims, verdict
+
+
+def render_claims(claims: list[Claim]) -> str:
+    out = []
+    for c in claims:
+        cites = " ".join(str(x) for x in c.citations)
+        mark = "" if c.supported else " (unsupported)"
+        body = c.text if c.text.endswith((".", "!", "?")) else c.text + "."
+        out.append(f"{body}{mark} {cites}".rstrip())
+    return " ".join(out)
+
+
+def injection_sentences(text: str) -> list[str]:
+    """Sentences of retrieved text that read as instructions to an assistant."""
+    return [s for s in split_sentences(text) if any(p.search(s) for p in lexicon()["injection"])]
+
+
+def strip_injections(evidence: list[Evidence]) -> tuple[list[Evidence], list[str]]:
+    """Evidence with instruction-like sentences removed (they are data, never instructions)."""
+    cleaned: list[Evidence] = []
+    suspects: list[str] = []
+    for e in evidence:
+        bad = injection_sentences(e.text)
+        if bad:
+            suspects += [f"{e.doc_id} §{e.section}: {s}" for s in bad]
+            text = e.text
+            for s in bad:
+                text = text.replace(s, " ")
+            e = e.model_copy(update={"text": re.sub(r"[ \t]{2,}", " ", text).strip()})
+        if e.text.strip():
+            cleaned.append(e)
+    return cleaned, suspects

@@ -1,0 +1,1 @@
+"""Language-model providers (extractive needs none), prompt loading and the chains."""
