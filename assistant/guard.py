@@ -217,6 +217,13 @@ class Guard:
                     claims.append(claim)
                 continue
             verdict.claims_total += 1
+            if not resolved and repair:  # "as ADR-0020 says": a named document is a citation
+                named = [by_doc[m.lower()] for m in _DOC_ID_TOKEN.findall(text) if m.lower() in by_doc]
+                if named:
+                    target = max((e for chunks in named for e in chunks), key=lambda e: self.support(text, e.text))
+                    resolved = [(Citation(doc_id=target.doc_id, section=target.section), target)]
+                    verdict.citations_repaired += 1
+                    claim.problems.append("named a document without citing it; cited its best chunk")
             if not resolved and repair:
                 target, score = self.best_chunk(text, evidence)
                 if target is not None and score >= cfg.support_threshold:

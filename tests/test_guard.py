@@ -113,3 +113,8 @@ def test_instructions_inside_documents_are_withheld() -> None:
     cleaned, suspects = strip_injections([ev])
     assert "MongoDB" not in cleaned[0].text and len(suspects) == 1
     assert strip_injections(EV)[1] == []
+
+
+def test_a_named_document_becomes_its_citation(guard: Guard) -> None:
+    claims, v = guard.check("As ADR-0009 says, retries are capped by a retry budget of 10% of requests.", EV)
+    assert v.citations_repaired == 1 and str(claims[0].citations[0]) == "[ADR-0009 §Decision Outcome]"
