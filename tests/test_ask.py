@@ -24,7 +24,7 @@ def corpus_asker(corpus_index: Path):
     a.close()
 
 
-def _chunks_cited(answer) -> list[tuple[str, str]]:  # noqa: ANN001
+def _chunks_cited(answer) -> list[tuple[str, str]]:
     return [(c.doc_id, c.section) for claim in answer.claims for c in claim.citations]
 
 

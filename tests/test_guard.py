@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import ABSTAIN_TEXT, Guard, GuardConfig, draft_sentences, numbers, strip_injections
+from assistant.guard import (
+    ABSTAIN_TEXT,
+    Guard,
+    GuardConfig,
+    draft_sentences,
+    numbers,
+    strip_injections,
+)
 from assistant.index.embeddings import get_embedder
 from assistant.models import Evidence, Kind, Status
 from assistant.settings import Settings
@@ -66,9 +73,9 @@ def test_claim_without_citation_gets_one_only_if_supported(guard: Guard) -> None
 
 
 def test_numbers_must_appear_in_cited_evidence_unit_normalised(guard: Guard) -> None:
-    claims, v = guard.check("The outage lasted 47 minutes [PM-019 §Impact].", EV)
+    _, v = guard.check("The outage lasted 47 minutes [PM-019 §Impact].", EV)
     assert v.number_violations == [] and v.claims_kept == 1
-    claims, v = guard.check("The outage lasted 74 minutes [PM-019 §Impact].", EV)
+    _, v = guard.check("The outage lasted 74 minutes [PM-019 §Impact].", EV)
     assert v.number_violations and "74 min" in v.number_violations[0] and v.claims_kept == 0
 
 

@@ -83,3 +83,30 @@ def test_unknown_document_suggests_ids(mini_home: Path) -> None:
     result = _archie("docs", "show", "ADR-9", home=mini_home)
     assert result.returncode == 1
     assert "no indexed document has id 'ADR-9'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_prints_cited_answer_sources_and_verdict(mini_home: Path) -> None:
+    result = runner.invoke(app, ["ask", "Why did the ledger move off a single PostgreSQL primary?", "-v"])
+    assert result.exit_code == 0, result.output
+    assert "[ADR-0003 §" in result.output and "Sources:" in result.output and "guard:" in result.output
+    assert "As of 2024-05-20" in result.output
+    data = json.loads(runner.invoke(app, ["ask", "What is the ledger sharding alternative?", "--json"]).output)
+    assert {"text", "claims", "sources", "verdict", "notes", "abstained"} <= set(data)
+    off = runner.invoke(app, ["ask", "What do the payroll servers in Singapore run?"]).output
+    assert "do not answer this question" in off and "Nearest documents:" in off
+
+
+def test_chat_rewrites_follow_ups(mini_home: Path) -> None:
+    result = runner.invoke(app, ["chat"], input="Why did we move the ledger to CockroachDB?\nand what did we give up?\n\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("you>") == 3 and "ADR-0003" in result.output
+
+
+def test_models_check_extractive_and_unreachable(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["models", "check"])
+    assert ok.exit_code == 0 and "extractive" in ok.output
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIE_", "OPENAI_"))}
+    env.update(ARCHIE_LLM="openai", OPENAI_BASE_URL="http://127.0.0.1:9/v1", ARCHIE_LLM_RETRIES="0",
+               ARCHIE_HOME=str(tmp_path))
+    down = subprocess.run([str(VENV_BIN / "archie"), "models", "check"], capture_output=True, text=True, env=env, timeout=60)
+    assert down.returncode == 1 and "not answering" in down.stdout and "Traceback" not in down.stderr
