@@ -51,6 +51,7 @@ class Settings(BaseSettings):
         description="OpenAI embedding model when embeddings=openai.",
     )
     embedding_batch: int = Field(default=32, ge=1, le=1024)
+    index_batch: int = Field(default=256, ge=1, le=8192, description="Chunks embedded and written per group.")
     embedding_threads: int = Field(default=0, ge=0, description="0 lets onnxruntime choose.")
 
     llm: Literal["extractive", "openai", "llamacpp"] = "extractive"

@@ -30,7 +30,6 @@ from assistant.models import Chunk, Document, IndexSummary, SkippedFile, Status
 from assistant.settings import Settings
 
 IGNORE_FILE = ".archieignore"
-EMBED_GROUP = 256  # chunks embedded per batch of documents
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -233,17 +232,17 @@ class Indexer:
         total_fresh = sum(1 for _, d, cs in planned for c in cs if chunks_of.get(d.id, {}).get(c.id) != c.content_hash)
         self.progress("embedding", 0, total_fresh)
         done = 0
-        for group in _groups(planned, chunks_of, EMBED_GROUP):
+        for group in _groups(planned, chunks_of, self.settings.index_batch):
             fresh = [c for _, d, cs in group for c in cs if chunks_of.get(d.id, {}).get(c.id) != c.content_hash]
             vectors = dict(zip([c.id for c in fresh], store.embedder.embed([c.embed_text for c in fresh]) if fresh else [],
                                strict=True))
             summary.chunks_embedded += len(fresh)
-            for src, doc, chunks in group:
+            for src, _doc, _chunks in group:
                 if by_source.get(src) is None:
                     summary.added += 1
                 else:
                     summary.changed += 1
-                self._write_doc(store, doc, src, base_ids[src], chunks, vectors, chunks_of, summary)
+            self._write_group(store, group, base_ids, vectors, chunks_of, summary)
             done += len(fresh)
             self.progress("embedding", done, total_fresh)
         todo_sources = {src for src, _ in todo}
@@ -310,31 +309,39 @@ class Indexer:
                 updates[doc.id] = {**rec["meta"], **eff}
         return updates
 
-    def _write_doc(self, store: Store, doc: Document, src: str, base_id: str, chunks: list[Chunk],
-                   vectors: dict[str, Any], chunks_of: dict[str, dict[str, str]], summary: IndexSummary) -> None:
-        """Upsert the document's chunks (reusing stored vectors of unchanged ones), delete its
-        stale chunks, then write its registry entry: the entry is the commit marker."""
-        existing = chunks_of.get(doc.id, {})
-        new_ids = [c.id for c in chunks]
-        reuse = [c.id for c in chunks if c.id not in vectors]
+    def _write_group(self, store: Store, group: list[tuple[str, Document, list[Chunk]]], base_ids: dict[str, str],
+                     vectors: dict[str, Any], chunks_of: dict[str, dict[str, str]], summary: IndexSummary) -> None:
+        """Upsert the group's chunks (reusing stored vectors of unchanged ones) in one call, delete
+        their stale chunks, then write their registry entries: an entry is a document's commit
+        marker, so a crash before it leaves the document to be redone by the next run."""
+        reuse = [c.id for _, _, chunks in group for c in chunks if c.id not in vectors]
         vectors = {**vectors, **store.get_embeddings(reuse)}
-        total = len(chunks)
-        store.upsert_chunks(
-            new_ids,
-            [vectors[c.id] for c in chunks],
-            [c.text for c in chunks],
-            [_chunk_meta(doc, c, total, doc.file_hash) for c in chunks],
-        )
-        keep = set(new_ids)
-        stale = [cid for cid in existing if cid not in keep]
+        ids: list[str] = []
+        vecs: list[Any] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        stale: list[str] = []
+        records: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        for src, doc, chunks in group:
+            keep = {c.id for c in chunks}
+            for c in chunks:
+                ids.append(c.id)
+                vecs.append(vectors[c.id])
+                texts.append(c.text)
+                metas.append(_chunk_meta(doc, c, len(chunks), doc.file_hash))
+            old = [cid for cid in chunks_of.get(doc.id, {}) if cid not in keep]
+            stale += old
+            record = {"doc": json.loads(doc.model_dump_json()), "chunk_ids": [c.id for c in chunks], "base_id": base_ids[src]}
+            meta = {"source": src, "file_hash": doc.file_hash, "parser": PARSER_VERSION, "chunker": CHUNKER_VERSION,
+                    "kind": doc.kind.value, "path": doc.path, **_effective(doc)}
+            records[doc.id] = (meta, record)
+        store.upsert_chunks(ids, vecs, texts, metas)
         store.delete_chunks(stale)
         summary.chunks_deleted += len(stale)
-        record = {"doc": json.loads(doc.model_dump_json()), "chunk_ids": new_ids, "base_id": base_id}
-        meta = {"source": src, "file_hash": doc.file_hash, "parser": PARSER_VERSION, "chunker": CHUNKER_VERSION,
-                "kind": doc.kind.value, "path": doc.path, **_effective(doc)}
-        store.put_docs({doc.id: (meta, record)})
-        chunks_of[doc.id] = {c.id: c.content_hash for c in chunks}
-        self.log(f"indexed {doc.id} ({len(chunks)} chunks, {len(stale)} stale removed) from {doc.path}")
+        store.put_docs(records)
+        for _, doc, chunks in group:
+            chunks_of[doc.id] = {c.id: c.content_hash for c in chunks}
+            self.log(f"indexed {doc.id} ({len(chunks)} chunks) from {doc.path}")
 
 
 def _groups(planned: list[tuple[str, Document, list[Chunk]]], chunks_of: dict[str, dict[str, str]],

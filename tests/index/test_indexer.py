@@ -138,7 +138,7 @@ def test_second_indexer_fails_with_a_clear_error(tmp_path: Path) -> None:
 
 
 def _kill_after(root: Path, home: Path, docs_written: int) -> int:
-    env = {**os.environ, "ARCHIE_HOME": str(home), "ARCHIE_EMBEDDING_BATCH": "4"}
+    env = {**os.environ, "ARCHIE_HOME": str(home), "ARCHIE_EMBEDDING_BATCH": "4", "ARCHIE_INDEX_BATCH": "6"}
     seen = 0
     with subprocess.Popen([str(VENV_BIN / "archie"), "index", "--verbose", str(root)], env=env,
                           stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True) as proc:
