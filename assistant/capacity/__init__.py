@@ -145,3 +145,34 @@ def ask(settings: Settings, question: str, today: dt.date | None = None, max_age
     result.assumptions.insert(0, f"read from the question: service {service!r}, multiplier {mult:g}"
                               + (f", event {event!r}" if event else ""))
     return result
+
+
+def summary_text(result: PlanResult) -> str:
+    """A one-paragraph, template-made summary of a plan, citing where inputs came from."""
+    cites = sorted({i.source for i in result.inputs if i.source not in ("cli", "question")})
+    src = f" [{', '.join(cites)}]" if cites else ""
+    head = f"{result.service or 'The service'} is {result.verdict.upper()}: " if result.service else f"{result.verdict.upper()}: "
+    return head + "; ".join(result.reasons) + "." + src
+
+
+def answer(settings: Settings, question: str, today: dt.date | None = None, max_age_days: int = 365):
+    """``archie capacity ask``: the tool-calling chain when a model is configured (its numbers
+    checked against the tools' results), else (or when it fails) the deterministic path."""
+    from assistant.capacity.chain import CapacityAnswer, run
+
+    fallback = None
+    if settings.llm != "extractive":
+        from assistant.errors import ModelUnavailable
+        from assistant.llm.providers import chat_model
+
+        try:
+            out = run(settings, question, chat_model(settings), today)
+            if out.result is not None and out.text.strip():
+                return out
+            fallback = "the model answered without calling the calculators; answered deterministically"
+        except ModelUnavailable as exc:
+            if not settings.llm_fallback:
+                raise
+            fallback = f"{exc.message}; answered deterministically"
+    result = ask(settings, question, today, max_age_days)
+    return CapacityAnswer(question=question, text=summary_text(result), result=result, fallback=fallback)

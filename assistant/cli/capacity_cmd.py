@@ -121,9 +121,21 @@ def ask_cmd(
 ) -> None:
     """A capacity question in words: finds the service and multiplier, then runs the numbers.
 
+    With a model configured (ARCHIE_LLM), a tool-calling chain over the calculators phrases the
+    answer; any number it states that no tool or document gave is removed.
+
     Example: `archie capacity ask "can checkout take 3x Black Friday?"`
     """
-    from assistant.capacity import ask
+    from assistant.capacity import answer
 
-    result = ask(settings(), question, max_age_days=max_age)
-    print_json(result) if as_json else render(result)
+    out = answer(settings(), question, max_age_days=max_age)
+    if as_json:
+        print_json(out)
+        return
+    if out.fallback:
+        console.print(Text(f"Note: {out.fallback}.", style="magenta"))
+    console.print(Text(out.text, style="bold"))
+    for r in out.rejected:
+        console.print(Text(f"removed (numbers no tool or document gave): {r}", style="dim red"))
+    if out.result is not None:
+        render(out.result)
