@@ -60,7 +60,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     dimension = 384
 
-    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 16, threads: int = 0) -> None:
         self.batch_size = batch_size
         self.threads = threads
         self._session: Any = None
@@ -109,6 +109,9 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
             if self.threads:
                 opts.intra_op_num_threads = self.threads
             opts.log_severity_level = 3
+            # Batches vary in shape (length-sorted texts); onnxruntime's arena keeps every size it
+            # ever allocated, which took indexing past 3 GB. Plain malloc/free keeps RSS flat.
+            opts.enable_cpu_mem_arena = False
             with translate_onnx_errors():
                 self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
             self._tokenizer = tokenizer

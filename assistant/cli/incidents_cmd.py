@@ -1,0 +1,98 @@
+"""``archie incidents list | trends``: numbers computed by code, traceable to postmortems."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from assistant.cli.common import console, parse_day, print_json, settings
+from assistant.errors import BadInputError
+
+app = typer.Typer(help="Incident trends, repeat incidents and action items from postmortems.", no_args_is_help=True)
+
+
+def _fmt(v: object) -> str:
+    if v is None:
+        return "[dim]missing[/]"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+    return str(v)
+
+
+@app.command("list")
+def list_cmd(
+    since: str = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str = typer.Option(None, "--until", help="YYYY-MM-DD"),
+    service: str = typer.Option(None, "--service"),
+    severity: str = typer.Option(None, "--severity", help="SEV1..SEV4"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """One row per postmortem with its parsed fields; what the text does not state shows as missing.
+
+    Example: `archie incidents list --service checkout --since 2025-01-01`
+    """
+    from assistant.incidents import list_incidents
+
+    rows = list_incidents(settings(), parse_day("--since", since), parse_day("--until", until), service, severity)
+    if as_json:
+        print_json(rows)
+        return
+    t = Table(show_edge=False)
+    t.add_column("id", no_wrap=True)
+    t.add_column("date", no_wrap=True)
+    for col in ("sev", "services", "TTD min", "TTM min", "TTR min", "trigger", "cause", "actions open/closed"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.id, str(r.date or ""), r.severity or "[dim]missing[/]", ", ".join(r.services), _fmt(r.time_to_detect_min),
+                  _fmt(r.time_to_mitigate_min), _fmt(r.time_to_resolve_min), r.trigger or "[dim]missing[/]",
+                  r.cause_category or "[dim]missing[/]", f"{r.action_items_open}/{r.action_items_closed}")
+    console.print(t)
+    console.print(f"[dim]{len(rows)} incidents[/]")
+
+
+@app.command("trends")
+def trends_cmd(
+    by: str = typer.Option("quarter", "--by", help="month | quarter"),
+    mttr: str = typer.Option("started-to-resolved", "--mttr", help="started-to-resolved | detected-to-resolved | started-to-mitigated"),
+    service: str = typer.Option(None, "--service"),
+    since: str = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str = typer.Option(None, "--until", help="YYYY-MM-DD"),
+    window: int = typer.Option(90, "--repeat-window", help="Days within which the same cause and service is a repeat."),
+    as_json: bool = typer.Option(False, "--json", help="Every figure with the postmortem ids behind it."),
+) -> None:
+    """Incidents per period by severity and service, MTTD / MTTR (median, mean, counts, change),
+    repeat incidents, change-related share and action items.
+
+    Example: `archie incidents trends --by quarter --mttr detected-to-resolved --json`
+    """
+    from assistant.incidents import trends
+
+    if by not in ("month", "quarter"):
+        raise BadInputError("--by", f"{by!r} is not month or quarter")
+    if mttr not in ("started-to-resolved", "detected-to-resolved", "started-to-mitigated"):
+        raise BadInputError("--mttr", f"unknown definition {mttr!r}",
+                            "use started-to-resolved, detected-to-resolved or started-to-mitigated")
+    result = trends(settings(), by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
+    if as_json:
+        print_json(result)
+        return
+    t = Table(title=f"Incidents per {by} (MTTR = {mttr}; MTTD = detected - started; minutes)", show_edge=False)
+    for col in ("period", "incidents", "SEV1", "SEV2", "SEV3", "SEV4", "MTTD med", "MTTR med", "MTTR mean", "n", "missing", "Δ MTTR"):
+        t.add_column(col, justify="right")
+    for p in result.periods:
+        s = p.by_severity
+        t.add_row(p.period, str(p.incidents), *(str(s.get(k, 0)) for k in ("SEV1", "SEV2", "SEV3", "SEV4")),
+                  _fmt(p.mttd.median), _fmt(p.mttr.median), _fmt(p.mttr.mean), str(p.mttr.count), str(len(p.mttr.missing)),
+                  "" if p.mttr_median_change_pct is None else f"{p.mttr_median_change_pct:+.0f}%")
+    console.print(t)
+    share = "n/a" if result.change_related_share is None else f"{result.change_related_share:.0%}"
+    console.print(f"Change-related (deploy or config): {result.change_related} of {result.with_known_trigger} ({share})")
+    console.print(f"Repeat incidents (same cause and service within {result.repeat_window_days} days):")
+    for r in result.repeats:
+        console.print(f"  {r.earlier} -> {r.later}  {r.cause_category} on {', '.join(r.services)}, {r.days_apart} days apart")
+    a = result.actions
+    console.print(f"Action items: {a.open} open, {a.closed} closed" + (f", {a.unknown} without a status" if a.unknown else ""))
+    for o in a.oldest_open:
+        console.print(f"  oldest open: {o.incident} ({o.date}) {o.text} — {o.owner or 'no owner'}")
+    for rec in a.recurrences:
+        console.print(f"  [bold red]recurred[/]: {rec.later} matches {rec.earlier}'s open item “{rec.action_item}”")

@@ -1,0 +1,111 @@
+"""Incident figures on the sample corpus match corpus/facts.yaml exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.incidents import list_incidents, trends
+from assistant.settings import Settings
+from tests.conftest import CORPUS
+
+PMS = [d for d in yaml.safe_load((CORPUS / "facts.yaml").read_text())["documents"] if d["kind"] == "postmortem"]
+
+
+def _ts(s: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def _quarter(d: dt.date) -> str:
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+@pytest.fixture(scope="module")
+def result(corpus_index: Path):
+    return trends(Settings(home=corpus_index), by="quarter")
+
+
+def test_counts_per_quarter_severity_and_service(result) -> None:
+    expected = Counter(_quarter(d["date"]) for d in PMS)
+    assert {p.period: p.incidents for p in result.periods} == dict(expected)
+    for p in result.periods:
+        rows = [d for d in PMS if _quarter(d["date"]) == p.period]
+        assert p.by_severity == dict(sorted(Counter(d["severity"] for d in rows).items()))
+        assert p.by_service == dict(sorted(Counter(s for d in rows for s in d["services"]).items()))
+        assert sorted(p.ids) == sorted(d["id"] for d in rows)
+
+
+def test_mttr_and_mttd_per_quarter_with_the_incidents_behind_them(result) -> None:
+    by_q: dict[str, list[dict]] = defaultdict(list)
+    for d in PMS:
+        by_q[_quarter(d["date"])].append(d)
+    for p in result.periods:
+        ttr = [(_ts(d["resolved"]) - _ts(d["started"])).total_seconds() / 60 for d in by_q[p.period]]
+        ttd = [(_ts(d["detected"]) - _ts(d["started"])).total_seconds() / 60 for d in by_q[p.period]]
+        assert p.mttr.median == round(statistics.median(ttr), 2) and p.mttr.mean == round(statistics.fmean(ttr), 2)
+        assert p.mttd.median == round(statistics.median(ttd), 2)
+        assert p.mttr.count == len(ttr) and p.mttr.missing == []
+
+
+def test_mttr_definition_is_switchable(corpus_index: Path) -> None:
+    mitig = trends(Settings(home=corpus_index), by="quarter", mttr="started-to-mitigated")
+    first = mitig.periods[0]
+    rows = [d for d in PMS if _quarter(d["date"]) == first.period]
+    assert first.mttr.median == round(statistics.median(
+        (_ts(d["mitigated"]) - _ts(d["started"])).total_seconds() / 60 for d in rows), 2)
+
+
+def test_repeat_incidents(result) -> None:
+    expected = {(d["repeat_of"], d["id"]) for d in PMS if d["repeat_of"]}
+    assert {(r.earlier, r.later) for r in result.repeats} == expected
+
+
+def test_open_action_items_that_later_recurred(result) -> None:
+    expected = {(d["matches_open_action_of"], d["id"]) for d in PMS if d["matches_open_action_of"]}
+    assert {(r.earlier, r.later) for r in result.actions.recurrences} == expected
+    opened = sum(1 for d in PMS for a in d["action_items"] if a["status"] == "open")
+    assert result.actions.open == opened
+    assert result.actions.oldest_open[0].incident == "PM-002"
+
+
+def test_change_related_share(result) -> None:
+    changed = sum(1 for d in PMS if d["trigger"] in ("deploy", "config"))
+    assert (result.change_related, result.with_known_trigger) == (changed, len(PMS))
+
+
+def test_missing_timestamps_are_counted_not_filled(tmp_path: Path) -> None:
+    from assistant.index.indexer import Indexer
+
+    root = tmp_path / "postmortems"
+    root.mkdir()
+    (root / "a.md").write_text("# PM-900: Something broke\n\nDate: 2025-02-03\nSeverity: SEV3\nServices affected: orders\n\n"
+                               "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 10:00 | first errors |\n| 10:20 | alert fired |\n")
+    Indexer(Settings(home=tmp_path / "h")).run([root])
+    rows = list_incidents(Settings(home=tmp_path / "h"))
+    assert rows[0].time_to_detect_min == 20 and rows[0].time_to_resolve_min is None and rows[0].trigger is None
+    t = trends(Settings(home=tmp_path / "h"))
+    assert t.periods[0].mttr.count == 0 and t.periods[0].mttr.missing == ["PM-900"] and t.periods[0].mttr.median is None
+
+
+def test_cli_json_carries_ids(corpus_index: Path) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.settings import get_settings
+
+    os.environ["ARCHIE_HOME"] = str(corpus_index)
+    get_settings.cache_clear()
+    out = CliRunner().invoke(app, ["incidents", "trends", "--by", "month", "--json"])
+    data = json.loads(out.output)
+    assert sum(p["incidents"] for p in data["periods"]) == len(PMS)
+    assert all(p["mttr"]["incidents"] or p["mttr"]["missing"] for p in data["periods"])
+    table = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["incidents", "list", "--service", "checkout"]).output
+    assert "PM-005" in table and "PM-001" not in table
