@@ -207,9 +207,10 @@ _cache: dict[tuple[Any, ...], Any] = {}
 def get_embedder(settings: Any) -> MiniLMEmbedding | OpenAIEmbedding:
     """The configured embedder; one per process and configuration (the ONNX session is costly)."""
     if settings.embeddings == "openai":
-        key: tuple[Any, ...] = ("openai", settings.embedding_model, settings.openai_base_url)
+        key: tuple[Any, ...] = ("openai", settings.embedding_model, settings.openai_base_url, settings.embedding_batch)
         if key not in _cache:
-            _cache[key] = OpenAIEmbedding(settings.embedding_model, settings.openai_base_url, settings.openai_api_key)
+            _cache[key] = OpenAIEmbedding(settings.embedding_model, settings.openai_base_url, settings.openai_api_key,
+                                          batch_size=settings.embedding_batch)
     else:
         key = ("minilm", settings.embedding_batch, settings.embedding_threads)
         if key not in _cache:
