@@ -12,6 +12,7 @@ document is not in the registry) are removed at the end of every run.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
 import time
@@ -117,6 +118,9 @@ def _assign_ids(docs: list[tuple[str, Document]], warn: Callable[[str, str], Non
             qualified = [f"{Path(d.path).parent.name}/{base}" for _, d in members]
             if len(set(qualified)) != len(qualified):
                 qualified = [d.path.rsplit(".", 1)[0] for _, d in members]
+            if len(set(qualified)) != len(qualified):  # same relative path under two roots
+                qualified = [f"{q}@{hashlib.sha1(src.encode()).hexdigest()[:6]}"
+                             for q, (src, _) in zip(qualified, members, strict=True)]
             for (src, d), q in zip(members, qualified, strict=True):
                 out.append((src, d.model_copy(update={"id": q})))
         else:

@@ -179,3 +179,18 @@ def test_sigkill_mid_run_then_rerun_is_complete_and_clean(tmp_path: Path) -> Non
     assert set(owner.values()) == registry and len(registry) == 40  # no orphans
     again = Indexer(s).run([root])
     assert again.chunks_embedded == 0 and again.unchanged == 40
+
+
+def test_same_documents_under_two_roots_get_distinct_ids(tmp_path: Path) -> None:
+    s = Settings()
+    a, b = tmp_path / "one" / "mini", tmp_path / "two" / "mini"
+    shutil.copytree(MINI, a)
+    shutil.copytree(MINI, b)
+    Indexer(s).run([a])
+    summary = Indexer(s).run([b])
+    _, owner, registry = _state(s)
+    # numbered ADRs are told apart by where they live; an explicit id used twice is an error
+    assert len([i for i in registry if i.startswith("mini/adr/0001-use-postgres@")]) == 2
+    assert {"DD-100", "PM-007", "PM-009"} <= registry and len(registry) == 9
+    assert summary.skipped == 3 and all("duplicate document id" in f.reason for f in summary.skipped_files)
+    assert set(owner.values()) == registry
