@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -103,3 +104,23 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("corpus-index")
     Indexer(Settings(home=home)).run([CORPUS])
     return home
+
+
+@contextlib.contextmanager
+def llama_server(log_dir: Path, *extra: str) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server with SmolLM2 on a free loopback port."""
+    from assistant.llm.providers import gguf_path
+    from assistant.settings import Settings
+
+    port = free_port()
+    with (log_dir / "server.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(Settings())), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "4096", "--verbose", "false", *extra],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, proc, timeout=120)
+            yield f"http://127.0.0.1:{port}/v1"
+        finally:
+            stop(proc)

@@ -4,8 +4,6 @@ protocol path, streaming and the guard working on what it really says."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 from assistant.guard import ABSTAIN_TEXT, Guard
 from assistant.settings import Settings
-from tests.conftest import free_port, stop, wait_for_port
+from tests.conftest import llama_server as start_llama_server
 
 pytest.importorskip("llama_cpp", reason="the `local` extra (llama-cpp-python) is installed by `make test`")
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -21,21 +19,8 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from assistant.llm.providers import gguf_path
-
-    port = free_port()
-    log = (tmp_path_factory.mktemp("llama") / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(Settings())), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--verbose", "false"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        stop(proc)
-        log.close()
+    with start_llama_server(tmp_path_factory.mktemp("llama")) as url:
+        yield url
 
 
 def _settings(url: str, home: Path, **extra: object) -> Settings:

@@ -51,52 +51,37 @@ def _positive(value: float, flag: str, text: str) -> float:
     return value
 
 
-def parse_rate(text: str | float, flag: str) -> float:
-    """Requests per second from '1200rps', '72000 rpm', '5e6 req/day' or a bare number (rps)."""
+def _convert(text: str | float, flag: str, unit: str, bare_scale: float, what: str, hint: str) -> float:
+    """``text`` in ``unit``; a bare number is taken as ``bare_scale`` x ``unit``."""
     if isinstance(text, int | float):
-        return _positive(float(text), flag, str(text))
+        return _positive(float(text) * bare_scale, flag, str(text))
     q = _q(str(text), flag)
     if q.dimensionless:
-        return _positive(float(q.magnitude), flag, str(text))
+        return _positive(float(q.magnitude) * bare_scale, flag, str(text))
     try:
-        return _positive(float(q.to("rps").magnitude), flag, str(text))
+        return _positive(float(q.to(unit).magnitude), flag, str(text))
     except pint.errors.DimensionalityError as exc:
-        raise BadInputError(flag, f"{text!r} is not a request rate", "use rps, rpm or req/day") from exc
+        raise BadInputError(flag, f"{text!r} is not {what}", hint) from exc
+
+
+def parse_rate(text: str | float, flag: str) -> float:
+    """Requests per second from '1200rps', '72000 rpm', '5e6 req/day' or a bare number (rps)."""
+    return _convert(text, flag, "rps", 1.0, "a request rate", "use rps, rpm or req/day")
 
 
 def parse_duration(text: str | float, flag: str) -> float:
     """Seconds from '80ms', '1.5 s', '2 min' or a bare number (milliseconds)."""
-    if isinstance(text, int | float):
-        return _positive(float(text) / 1000, flag, str(text))
-    q = _q(str(text), flag)
-    if q.dimensionless:
-        return _positive(float(q.magnitude) / 1000, flag, str(text))
-    try:
-        return _positive(float(q.to("second").magnitude), flag, str(text))
-    except pint.errors.DimensionalityError as exc:
-        raise BadInputError(flag, f"{text!r} is not a duration", "use ms, s or min") from exc
+    return _convert(text, flag, "second", 0.001, "a duration", "use ms, s or min")
 
 
 def parse_size(text: str, flag: str) -> float:
-    """Gigabytes from '500GB', '2 TB'."""
-    q = _q(text, flag)
-    try:
-        return _positive(float(q.to("gigabyte").magnitude), flag, text)
-    except pint.errors.DimensionalityError as exc:
-        raise BadInputError(flag, f"{text!r} is not a size", "use MB, GB or TB") from exc
+    """Gigabytes from '500GB', '2 TB' or a bare number (GB)."""
+    return _convert(text, flag, "gigabyte", 1.0, "a size", "use MB, GB or TB")
 
 
 def parse_money_per_month(text: str | float, flag: str) -> float:
     """USD per month from '42000usd/month', '504000 usd/year' or a bare number (per month)."""
-    if isinstance(text, int | float):
-        return _positive(float(text), flag, str(text))
-    q = _q(str(text), flag)
-    if q.dimensionless:
-        return _positive(float(q.magnitude), flag, str(text))
-    try:
-        return _positive(float(q.to("usd / month").magnitude), flag, str(text))
-    except pint.errors.DimensionalityError as exc:
-        raise BadInputError(flag, f"{text!r} is not money per period", "e.g. 42000usd/month") from exc
+    return _convert(text, flag, "usd / month", 1.0, "money per period", "e.g. 42000usd/month")
 
 
 _GROWTH = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*(?:/|per\s+)\s*(year|yr|y|quarter|q|month|mo|m|week|wk|w)\s*$", re.I)

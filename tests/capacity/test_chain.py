@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from pydantic import Field
 
 from assistant.capacity.chain import check_numbers, run
 from assistant.settings import Settings
-from tests.conftest import free_port, stop, wait_for_port
+from tests.conftest import llama_server
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -68,21 +66,8 @@ pytest.importorskip("llama_cpp", reason="the `local` extra is installed by `make
 
 @pytest.fixture(scope="module")
 def tool_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from assistant.llm.providers import gguf_path
-
-    port = free_port()
-    log = (tmp_path_factory.mktemp("llama-tools") / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(Settings())), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--chat_format", "chatml-function-calling", "--verbose", "false"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, proc, timeout=120)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        stop(proc)
-        log.close()
+    with llama_server(tmp_path_factory.mktemp("llama-tools"), "--chat_format", "chatml-function-calling") as url:
+        yield url
 
 
 @pytest.mark.server
