@@ -58,6 +58,7 @@ def trends_cmd(
     since: str = typer.Option(None, "--since", help="YYYY-MM-DD"),
     until: str = typer.Option(None, "--until", help="YYYY-MM-DD"),
     window: int = typer.Option(90, "--repeat-window", help="Days within which the same cause and service is a repeat."),
+    out: str = typer.Option(None, "--out", help="Write a self-contained HTML report (charts embedded) here; PNGs go beside it."),
     as_json: bool = typer.Option(False, "--json", help="Every figure with the postmortem ids behind it."),
 ) -> None:
     """Incidents per period by severity and service, MTTD / MTTR (median, mean, counts, change),
@@ -73,6 +74,15 @@ def trends_cmd(
         raise BadInputError("--mttr", f"unknown definition {mttr!r}",
                             "use started-to-resolved, detected-to-resolved or started-to-mitigated")
     result = trends(settings(), by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
+    if out:
+        from pathlib import Path
+
+        from assistant.incidents.charts import html_report, render_charts
+
+        target = Path(out)
+        pngs = render_charts(result, target.with_suffix("").parent / (target.stem + "-charts"))
+        target.write_text(html_report(result, pngs), encoding="utf-8")
+        console.print(f"[green]wrote[/] {target} and {len(pngs)} charts in {pngs[0].parent}")
     if as_json:
         print_json(result)
         return
@@ -96,3 +106,8 @@ def trends_cmd(
         console.print(f"  oldest open: {o.incident} ({o.date}) {o.text} — {o.owner or 'no owner'}")
     for rec in a.recurrences:
         console.print(f"  [bold red]recurred[/]: {rec.later} matches {rec.earlier}'s open item “{rec.action_item}”")
+    console.print("Recurring causes:")
+    for c in result.clusters[:6]:
+        console.print(f"  {c.name}: {', '.join(c.incidents)}")
+    console.print()
+    console.print(result.summary)

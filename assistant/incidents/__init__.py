@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.incidents.actions import ActionSummary, summarise
+from assistant.incidents.clusters import Cluster, cluster
 from assistant.incidents.records import IncidentRecord, records
 from assistant.incidents.stats import (
     MttrDefinition,
@@ -48,6 +49,8 @@ class Trends(BaseModel):
     with_known_trigger: int
     change_related_share: float | None
     actions: ActionSummary
+    clusters: list[Cluster] = Field(default_factory=list)
+    summary: str = ""
 
 
 def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "started-to-resolved",
@@ -59,9 +62,41 @@ def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "star
     recs = records(docs, since, until, service)
     keep = {r.id for r in recs}
     changed, known, share = change_share(recs)
-    return Trends(
+    embed = get_embedder(settings).embed
+    result = Trends(
         by=by, mttr_definition=mttr, incidents=len(recs), periods=periods(recs, by, mttr),
         repeats=repeats(recs, window_days), repeat_window_days=window_days, change_related=changed,
         with_known_trigger=known, change_related_share=share,
-        actions=summarise([d for d in docs if d.id in keep], get_embedder(settings).embed),
+        actions=summarise([d for d in docs if d.id in keep], embed),
+        clusters=cluster(recs, embed)[0],
     )
+    result.summary = summary_text(result)
+    return result
+
+
+def summary_text(t: Trends) -> str:
+    """The template summary (no model): the largest changes and the top causes, with citations."""
+    if not t.periods:
+        return "No postmortems match."
+    last = t.periods[-1]
+    parts = [f"{t.incidents} incidents in {len(t.periods)} {t.by}s ({t.periods[0].period} to {last.period})."]
+    moves = [p for p in t.periods if p.mttr_median_change_pct is not None]
+    if moves:
+        worst = max(moves, key=lambda p: p.mttr_median_change_pct or 0)
+        best = min(moves, key=lambda p: p.mttr_median_change_pct or 0)
+        parts.append(f"The largest rise in median MTTR was in {worst.period} ({worst.mttr_median_change_pct:+.0f}%, "
+                     f"{worst.mttr.median:.0f} min over {worst.mttr.count} incidents [{', '.join(worst.mttr.incidents)}]); "
+                     f"the largest fall in {best.period} ({best.mttr_median_change_pct:+.0f}%).")
+    if t.clusters:
+        top = t.clusters[:3]
+        parts.append("Top recurring causes: " + "; ".join(
+            f"{c.name} ({len(c.incidents)} incidents [{', '.join(c.incidents)}])" for c in top) + ".")
+    if t.repeats:
+        parts.append(f"{len(t.repeats)} repeat incidents within {t.repeat_window_days} days: "
+                     + ", ".join(f"{r.earlier} → {r.later}" for r in t.repeats) + ".")
+    if t.actions.recurrences:
+        parts.append("Incidents that an earlier open action item would have addressed: "
+                     + ", ".join(f"{r.later} (open item from {r.earlier})" for r in t.actions.recurrences) + ".")
+    if t.change_related_share is not None:
+        parts.append(f"{t.change_related} of {t.with_known_trigger} incidents ({t.change_related_share:.0%}) followed a deploy or config change.")
+    return " ".join(parts)

@@ -109,3 +109,34 @@ def test_cli_json_carries_ids(corpus_index: Path) -> None:
     assert all(p["mttr"]["incidents"] or p["mttr"]["missing"] for p in data["periods"])
     table = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["incidents", "list", "--service", "checkout"]).output
     assert "PM-005" in table and "PM-001" not in table
+
+
+def test_planted_recurring_causes_form_named_clusters(result) -> None:
+    by_cause: dict[str, set[str]] = defaultdict(set)
+    for d in PMS:
+        by_cause[d["cause_category"]].add(d["id"])
+    def best(cause: str) -> tuple[int, str]:
+        return max((len(by_cause[cause] & set(c.incidents)), c.name) for c in result.clusters)
+    hits, name = best("cert-expiry")
+    assert hits >= 3 and "certificate" in name
+    hits, name = best("replica-lag")
+    assert hits >= 5 and "replica" in name
+    assert best("config-push")[0] >= 2 and best("retry-storm")[0] >= 3
+    assert "Top recurring causes" in result.summary and "[PM-" in result.summary
+
+
+def test_html_report_is_self_contained_with_charts(corpus_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("ARCHIE_HOME", str(corpus_index))
+    get_settings.cache_clear()
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(app, ["incidents", "trends", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    assert page.count("data:image/png;base64,") == 3 and "<table>" in page and "PM-036" in page
+    for png in (tmp_path / "report-charts").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
