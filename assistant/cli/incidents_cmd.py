@@ -111,3 +111,46 @@ def trends_cmd(
         console.print(f"  {c.name}: {', '.join(c.incidents)}")
     console.print()
     console.print(result.summary)
+
+
+@app.command("similar")
+def similar_cmd(
+    description: str = typer.Argument(None, help="What happened, in a sentence or two."),
+    file: str = typer.Option(None, "--file", help="A draft postmortem (Markdown) instead of a description."),
+    k: int = typer.Option(5, "-k", help="How many incidents."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The past incidents most like this one, and why (shared cause, service, mechanism), cited.
+
+    Example: `archie incidents similar "checkout errors after a feature flag was pushed to all pods"`
+    """
+    from pathlib import Path
+
+    from assistant.incidents import documents
+    from assistant.incidents.records import records
+    from assistant.incidents.similar import similar
+    from assistant.index.embeddings import get_embedder
+
+    exclude = None
+    services: list[str] = []
+    if file:
+        path = Path(file)
+        if not path.is_file():
+            raise BadInputError("--file", f"{file} is not a file")
+        from assistant.documents import read_document
+
+        doc = read_document(path, path.parent)
+        text = f"{doc.title}. {(doc.postmortem.root_cause if doc.postmortem else '') or path.read_text()[:2000]}"
+        services, exclude = doc.services, doc.id
+    elif description and description.strip():
+        text = description
+    else:
+        raise BadInputError("DESCRIPTION", "give a description or --file", "e.g. archie incidents similar \"cert expired on payments\"")
+    s = settings()
+    matches = similar(text, records(documents(s)), get_embedder(s).embed, k, services, exclude)
+    if as_json:
+        print_json(matches)
+        return
+    for m in matches:
+        console.print(f"[bold cyan]{m.id}[/] {m.title} [dim]({m.date}, similarity {m.similarity:.2f})[/]")
+        console.print(f"   why: {m.why}")

@@ -140,3 +140,34 @@ def test_html_report_is_self_contained_with_charts(corpus_index: Path, tmp_path:
     assert page.count("data:image/png;base64,") == 3 and "<table>" in page and "PM-036" in page
     for png in (tmp_path / "report-charts").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_similar_incidents_share_cause_service_and_say_why(corpus_index: Path) -> None:
+    from assistant.incidents import documents
+    from assistant.incidents.records import records
+    from assistant.incidents.similar import similar
+    from assistant.index.embeddings import get_embedder
+
+    s = Settings(home=corpus_index)
+    recs = records(documents(s))
+    cache: dict[str, object] = {}
+
+    def embed(texts: list[str]):
+        import numpy as np
+
+        todo = [t for t in texts if t not in cache]
+        if todo:
+            cache.update(zip(todo, get_embedder(s).embed(todo), strict=True))
+        return np.vstack([cache[t] for t in texts])
+
+    top = similar("checkout errors after a feature flag was pushed to every pod at once", recs, embed, k=3)
+    assert top[0].id == "PM-005" and top[0].shared_cause == "config-push" and "checkout" in top[0].shared_services
+    assert "flag" in top[0].shared_terms and "config-push" in top[0].why
+    # leave-one-out on the sample corpus: the nearest other incident mostly shares the cause
+    by_id = {d["id"]: d for d in PMS}
+    hits = 0
+    for r in recs:
+        best = similar(f"{r.title}. {(r.root_cause or '')[:700]}", recs, embed, k=1, exclude=r.id)[0]
+        hits += by_id[best.id]["cause_category"] == by_id[r.id]["cause_category"]
+    print(f"leave-one-out: nearest incident shares the cause for {hits}/{len(recs)}")
+    assert hits / len(recs) >= 0.5
