@@ -171,7 +171,7 @@ def bench_rss(tmp: Path, docs: int = 2500) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss")
+    ap.add_argument("--only", default="index,reindex,retrieval,rss,icco")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -186,6 +186,10 @@ def main() -> None:
                 results["reindex"] = bench_reindex(tmp, 200 if args.quick else 1000)
             elif name == "retrieval":
                 results["retrieval"] = bench_retrieval(tmp, (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000))
+            elif name == "icco":
+                from benchmarks.icco import run as icco
+
+                results["icco"] = {str(t): icco(t) for t in (0.55, 0.75)}
             elif name == "rss":
                 results["rss"] = bench_rss(tmp, 500 if args.quick else 2500)
             print(f"{name}: {json.dumps(results[name])}  ({time.perf_counter() - t:.0f}s)", flush=True)
