@@ -182,13 +182,16 @@ class Guard:
         for e in evidence:
             by_doc.setdefault(e.doc_id.lower(), []).append(e)
         claims: list[Claim] = []
+        draft = re.sub(r"</?evidence\b[^>]*>", " ", draft)  # a model echoing the packing format
         if draft.strip().startswith(ABSTAIN_TEXT[:40]):
             verdict.abstained, verdict.reason = True, "the answerer found no answer in the evidence"
             return [], verdict
+        seen: set[str] = set()
         for sentence in draft_sentences(draft):
             text, cites = parse_citations(sentence)
-            if not text or text in {"-", "*"}:
-                continue
+            if not text or text in {"-", "*"} or text.lower() in seen:
+                continue  # a model repeating itself says nothing new
+            seen.add(text.lower())
             claim = Claim(text=text)
             verdict.citations_total += len(cites)
             resolved: list[tuple[Citation, Evidence]] = []

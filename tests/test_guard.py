@@ -125,3 +125,14 @@ def test_instructions_inside_documents_are_withheld() -> None:
 def test_a_named_document_becomes_its_citation(guard: Guard) -> None:
     claims, v = guard.check("As ADR-0009 says, retries are capped by a retry budget of 10% of requests.", EV)
     assert v.citations_repaired == 1 and str(claims[0].citations[0]) == "[ADR-0009 §Decision Outcome]"
+
+
+def test_repeated_sentences_count_once(guard: Guard) -> None:
+    draft = "Retries use jittered backoff [ADR-0009 §Decision Outcome]. " * 5
+    claims, v = guard.check(draft, EV)
+    assert len(claims) == 1 and v.claims_total == 1
+
+
+def test_echoed_evidence_markup_is_not_shown(guard: Guard) -> None:
+    claims, _ = guard.check('<evidence doc="ADR-0009" section="x">Retries use jittered backoff.</evidence>', EV)
+    assert claims and "<" not in claims[0].text and "evidence" not in claims[0].text

@@ -47,8 +47,10 @@ def render_answer(answer: Answer, verbose: bool = False, streamed: bool = False)
             f"{len(v.number_violations)} number problems; {len(v.hype_flags)} hype flags; "
             f"{len(v.injection_suspects)} injected instructions withheld; provider {answer.provider}; {answer.seconds:.2f}s",
             style="dim"))
-        for u in v.unsupported:
+        for u in v.unsupported[:8]:
             console.print(Text(f"  dropped (unsupported): {u}", style="dim red"))
+        if len(v.unsupported) > 8:
+            console.print(Text(f"  ... and {len(v.unsupported) - 8} more (see --json)", style="dim red"))
         for h in v.hype_flags:
             console.print(Text(f"  hype: {h.term!r} in “{h.sentence}” ({h.reason})", style="dim yellow"))
         for s in v.injection_suspects:

@@ -110,15 +110,21 @@ _models: dict[tuple[Any, ...], BaseChatModel] = {}
 def chat_model(settings: Settings) -> BaseChatModel:
     """The configured chat model (cached per configuration: llama.cpp loads weights once)."""
     if settings.llm == "openai":
-        key: tuple[Any, ...] = ("openai", settings.model, settings.openai_base_url, settings.llm_timeout, settings.llm_retries)
+        key: tuple[Any, ...] = ("openai", settings.model, settings.openai_base_url, settings.llm_timeout,
+                                settings.llm_retries, settings.llm_max_tokens)
         if key not in _models:
             from langchain_openai import ChatOpenAI
 
+            # OpenAI takes max_completion_tokens; compatible servers (llama.cpp, vLLM, Ollama) still
+            # read max_tokens and ignore the newer name, so a local model could ramble unbounded
+            limit: dict[str, Any] = (
+                {"extra_body": {"max_tokens": settings.llm_max_tokens}} if settings.openai_base_url
+                else {"max_completion_tokens": settings.llm_max_tokens}
+            )
             _models[key] = ChatOpenAI(
                 model=settings.model, base_url=settings.openai_base_url,
                 api_key=settings.openai_api_key or "not-needed",  # local servers ignore it
-                timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0,
-                max_completion_tokens=settings.llm_max_tokens,
+                timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0, **limit,
             )
         return _models[key]
     if settings.llm == "llamacpp":
