@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -169,9 +170,55 @@ def bench_rss(tmp: Path, docs: int = 2500) -> dict:
             "target": "<= 1536 MB"}
 
 
+CAUSES = [
+    ("config-push", "config", "A Switchboard push changed {k} on every {s} pod at once without a canary."),
+    ("cert-expiry", "other", "The {s} client certificate expired because renewal of {k} was manual."),
+    ("replica-lag", "capacity", "The {s} replica fell behind the primary during a {k} batch and served stale reads."),
+    ("capacity", "capacity", "{s} ran out of database connections when traffic for {k} tripled."),
+    ("retry-storm", "dependency", "The {s} client retried {k} calls with no backoff and amplified a slow dependency."),
+    ("bad-deploy", "deploy", "A deploy of {s} shipped a {k} regression that tests did not cover."),
+]
+
+
+def bench_trends(tmp: Path, n: int = 1000) -> dict:
+    """`incidents trends` work (records, stats, clustering, action items) on n generated postmortems."""
+    from assistant.documents import read_document
+    from assistant.incidents import compute_trends
+    from assistant.index.embeddings import MiniLMEmbedding
+
+    rng = random.Random(13)
+    root = tmp / "pm1k" / "postmortems"
+    root.mkdir(parents=True)
+    services = ["checkout", "orders", "payments", "inventory", "search", "identity"]
+    for i in range(n):
+        cause, trig, tmpl = rng.choice(CAUSES)
+        svc, key = rng.choice(services), rng.choice(WORDS)
+        day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(0, 1400))
+        start = dt.datetime(day.year, day.month, day.day, rng.randrange(0, 20), rng.randrange(0, 60))
+        det = start + dt.timedelta(minutes=rng.randrange(2, 40))
+        mit = det + dt.timedelta(minutes=rng.randrange(10, 300))
+        res = mit + dt.timedelta(minutes=rng.randrange(5, 600))
+        # root causes as long as real ones (the analysis embeds up to 400 characters of each)
+        rc = tmpl.format(s=svc, k=key) + " " + " ".join(rng.choice(WORDS) for _ in range(45)).capitalize() + "."
+        (root / f"{i:05d}.md").write_text(
+            f"---\nid: GEN-{i:05d}\nkind: postmortem\ntitle: {svc} incident {i}\ndate: {day}\nseverity: SEV{rng.randint(1, 4)}\n"
+            f"services: [{svc}]\nstarted: {start.isoformat()}Z\ndetected: {det.isoformat()}Z\nmitigated: {mit.isoformat()}Z\n"
+            f"resolved: {res.isoformat()}Z\ntrigger: {trig}\ncause_category: {cause}\nroot_cause: \"{rc}\"\n"
+            f"action_items:\n  - {{text: \"Fix {key} for {svc}\", owner: SRE, status: {rng.choice(['open', 'closed'])}}}\n---\n"
+            f"# GEN-{i:05d}: {svc} incident {i}\n\n## Root cause\n\n{rc}\n")
+    docs = [read_document(p, root.parent) for p in sorted(root.glob("*.md"))]
+    emb = MiniLMEmbedding()
+    emb.embed(["warm up"])
+    t = time.perf_counter()
+    result = compute_trends(docs, emb.embed, by="quarter")
+    seconds = time.perf_counter() - t
+    return {"postmortems": n, "seconds": round(seconds, 2), "periods": len(result.periods),
+            "clusters": len(result.clusters), "target": "< 10 s"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss,icco")
+    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -186,6 +233,8 @@ def main() -> None:
                 results["reindex"] = bench_reindex(tmp, 200 if args.quick else 1000)
             elif name == "retrieval":
                 results["retrieval"] = bench_retrieval(tmp, (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000))
+            elif name == "trends":
+                results["trends"] = bench_trends(tmp, 200 if args.quick else 1000)
             elif name == "icco":
                 from benchmarks.icco import run as icco
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant.capacity.calc import PlanResult
 from assistant.errors import ArchieError
-from assistant.guard import _number_ok, numbers, split_sentences
+from assistant.guard import check_numbers
 from assistant.settings import Settings
 
 SYSTEM = (
@@ -66,27 +66,6 @@ def _tools(settings: Settings, today: dt.date | None, results: list[PlanResult])
         return r.model_dump_json()
 
     return [capacity_headroom, capacity_plan]
-
-
-def check_numbers(text: str, sources: list[str]) -> tuple[str, list[str]]:
-    """Keep sentences whose numbers all appear in ``sources``; return (kept text, rejected sentences)."""
-    allowed: set[str] = set()
-    for s in sources:
-        allowed |= numbers(s)
-        for n in list(numbers(s)):  # 5100.0 in JSON is 5,100 in prose; 0.85 is 85%
-            try:
-                v = float(n.split(" ")[0])
-            except ValueError:
-                continue
-            allowed.add(str(int(v)) if v.is_integer() else str(round(v, 2)))
-            allowed.add(f"{round(v * 100, 2):g} %")
-            allowed.add(f"{round(v):d}")
-    values = {n.split(" ")[0] for n in allowed}  # tool results are bare JSON numbers: compare values
-    kept, rejected = [], []
-    for sent in split_sentences(text):
-        bad = [n for n in numbers(sent) if not _number_ok(n, allowed) and n.split(" ")[0] not in values]
-        (rejected if bad else kept).append(sent)
-    return " ".join(kept), rejected
 
 
 def run(settings: Settings, question: str, model: Any, today: dt.date | None = None) -> CapacityAnswer:

@@ -73,7 +73,18 @@ def trends_cmd(
     if mttr not in ("started-to-resolved", "detected-to-resolved", "started-to-mitigated"):
         raise BadInputError("--mttr", f"unknown definition {mttr!r}",
                             "use started-to-resolved, detected-to-resolved or started-to-mitigated")
-    result = trends(settings(), by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
+    s = settings()
+    result = trends(s, by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
+    if s.llm != "extractive":
+        from assistant.errors import ModelUnavailable
+        from assistant.incidents import model_summary
+
+        try:
+            result.summary, removed = model_summary(s, result)
+            if removed:
+                console.print(f"[dim]removed {len(removed)} summary sentence(s) with numbers not in the table[/]")
+        except ModelUnavailable as exc:
+            console.print(f"[magenta]Note: {exc.message}; the summary below is the template.[/]")
     if out:
         from pathlib import Path
 
@@ -154,3 +165,40 @@ def similar_cmd(
     for m in matches:
         console.print(f"[bold cyan]{m.id}[/] {m.title} [dim]({m.date}, similarity {m.similarity:.2f})[/]")
         console.print(f"   why: {m.why}")
+
+
+@app.command("extract")
+def extract_cmd(
+    file: str = typer.Argument(..., help="A postmortem (Markdown or text)."),
+    no_model: bool = typer.Option(False, "--no-model", help="Only what the parser reads."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What archie reads from one postmortem, field by field, and where each came from.
+
+    With a model configured, structured-output extraction fills fields the text leaves unstated
+    (never overriding a stated one); those are marked "model".
+
+    Example: `archie incidents extract corpus/postmortems/2024-04-29-global-timeout-push-checkout-outage.md`
+    """
+    from pathlib import Path
+
+    from assistant.incidents.extract import extract
+
+    out = extract(settings(), Path(file), use_model=not no_model)
+    if as_json:
+        print_json(out)
+        return
+    r = out.record
+    t = Table(show_edge=False, title=f"{r.id}: {r.title}", title_justify="left")
+    t.add_column("field")
+    t.add_column("value")
+    t.add_column("read from")
+    for name in ("date", "severity", "services", "started", "detected", "mitigated", "resolved", "time_to_detect_min",
+                 "time_to_mitigate_min", "time_to_resolve_min", "trigger", "cause_category"):
+        value = getattr(r, name)
+        shown = ", ".join(value) if isinstance(value, list) else value
+        t.add_row(name, _fmt(shown) if shown not in ("", []) else "[dim]missing[/]", out.sources.get(name, ""))
+    t.add_row("action items", f"{r.action_items_open} open, {r.action_items_closed} closed", "")
+    console.print(t)
+    if out.model_note:
+        console.print(f"[yellow]{out.model_note}[/]")

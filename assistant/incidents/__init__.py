@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.incidents.actions import ActionSummary, summarise
@@ -58,20 +60,50 @@ def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "star
            window_days: int = 90) -> Trends:
     from assistant.index.embeddings import get_embedder
 
-    docs = documents(settings)
+    return compute_trends(documents(settings), get_embedder(settings).embed, by, mttr, since, until, service, window_days)
+
+
+def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray], by: str = "quarter",
+                   mttr: MttrDefinition = "started-to-resolved", since: dt.date | None = None,
+                   until: dt.date | None = None, service: str | None = None, window_days: int = 90) -> Trends:
     recs = records(docs, since, until, service)
     keep = {r.id for r in recs}
     changed, known, share = change_share(recs)
-    embed = get_embedder(settings).embed
+    memo: dict[str, np.ndarray] = {}
+
+    def cached(texts: list[str]) -> np.ndarray:  # clustering and action items embed the same texts
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            memo.update(zip(todo, embed(todo), strict=True))
+        return np.vstack([memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
     result = Trends(
         by=by, mttr_definition=mttr, incidents=len(recs), periods=periods(recs, by, mttr),
         repeats=repeats(recs, window_days), repeat_window_days=window_days, change_related=changed,
         with_known_trigger=known, change_related_share=share,
-        actions=summarise([d for d in docs if d.id in keep], embed),
-        clusters=cluster(recs, embed)[0],
+        actions=summarise([d for d in docs if d.id in keep], cached),
+        clusters=cluster(recs, cached)[0],
     )
     result.summary = summary_text(result)
     return result
+
+
+def model_summary(settings: Settings, t: Trends, model: object = None) -> tuple[str, list[str]]:
+    """A model writes the summary from the computed table; sentences with numbers that are not in
+    the table are removed (returned second). Falls back to the template when nothing survives."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from assistant.guard import check_numbers
+    from assistant.llm.prompts import load_prompt
+    from assistant.llm.providers import chat_model, describe, translate_model_errors
+
+    table = t.model_dump_json(exclude={"summary"})
+    system, user = load_prompt("incident_summary").render(table=table)
+    llm = model or chat_model(settings)
+    with translate_model_errors(describe(settings)):
+        reply = llm.invoke([SystemMessage(content=system), HumanMessage(content=user)])  # type: ignore[attr-defined]
+    text, rejected = check_numbers(str(reply.content), [table])
+    return (text if text.strip() else summary_text(t)), rejected
 
 
 def summary_text(t: Trends) -> str:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from assistant.models import Document, Kind
 
 MATCH_THRESHOLD = 0.5
+CAUSE_CHARS = 400  # the same text the clustering embeds, so each is embedded once
 
 
 class OpenItem(BaseModel):
@@ -51,7 +52,7 @@ def summarise(docs: list[Document], embed: Callable[[list[str]], np.ndarray], ol
     )
     if not open_items:
         return summary
-    later_text = {d.id: f"{d.title}. {d.postmortem.root_cause or ''}" for d in pms}  # type: ignore[union-attr]
+    later_text = {d.id: f"{d.title}. {(d.postmortem.root_cause or '')[:CAUSE_CHARS]}" for d in pms}  # type: ignore[union-attr]
     item_vecs = embed([a.text for _, a in open_items])
     doc_ids = list(later_text)
     doc_vecs = dict(zip(doc_ids, embed([later_text[i] for i in doc_ids]), strict=True))

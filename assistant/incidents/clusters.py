@@ -23,7 +23,9 @@ class Cluster(BaseModel):
 
 
 def cause_text(r: IncidentRecord) -> str:
-    return f"{r.title}. {(r.root_cause or '')[:700]}"
+    from assistant.incidents.actions import CAUSE_CHARS
+
+    return f"{r.title}. {(r.root_cause or '')[:CAUSE_CHARS]}"
 
 
 def name_clusters(texts_by_cluster: list[str], top: int = 3) -> list[list[str]]:
