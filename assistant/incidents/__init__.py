@@ -59,17 +59,44 @@ def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "star
            since: dt.date | None = None, until: dt.date | None = None, service: str | None = None,
            window_days: int = 90) -> Trends:
     from assistant.index.embeddings import get_embedder
+    from assistant.index.indexer import load_documents
+    from assistant.index.store import Store
 
-    return compute_trends(documents(settings), get_embedder(settings).embed, by, mttr, since, until, service, window_days)
+    with Store(settings, get_embedder(settings)) as store:
+        docs = load_documents(store)
+        stored = stored_cause_vectors(store, docs)
+    return compute_trends(docs, get_embedder(settings).embed, by, mttr, since, until, service, window_days, stored)
+
+
+def stored_cause_vectors(store: object, docs: list[Document]) -> dict[str, np.ndarray]:
+    """cause text -> the vector the index already holds for that postmortem's root-cause section,
+    so trends embeds nothing it has embedded before."""
+    import re
+
+    from assistant.incidents.clusters import cause_text
+    from assistant.incidents.records import record
+
+    ids, metas, _ = store.all_chunk_meta()  # type: ignore[attr-defined]
+    first: dict[str, str] = {}
+    for cid, m in sorted(zip(ids, metas, strict=True), key=lambda x: int(x[1].get("chunk_index") or 0)):
+        if m.get("kind") == "postmortem" and re.match(r"root causes?\b|what happened and why", str(m.get("section", "")), re.I):
+            first.setdefault(str(m.get("doc_id")), cid)
+    vectors = store.get_embeddings(list(first.values())) if first else {}  # type: ignore[attr-defined]
+    out: dict[str, np.ndarray] = {}
+    for d in docs:
+        if d.id in first and d.postmortem is not None and first[d.id] in vectors:
+            out[cause_text(record(d))] = np.asarray(vectors[first[d.id]], dtype=np.float32)
+    return out
 
 
 def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray], by: str = "quarter",
                    mttr: MttrDefinition = "started-to-resolved", since: dt.date | None = None,
-                   until: dt.date | None = None, service: str | None = None, window_days: int = 90) -> Trends:
+                   until: dt.date | None = None, service: str | None = None, window_days: int = 90,
+                   vectors: dict[str, np.ndarray] | None = None) -> Trends:
     recs = records(docs, since, until, service)
     keep = {r.id for r in recs}
     changed, known, share = change_share(recs)
-    memo: dict[str, np.ndarray] = {}
+    memo: dict[str, np.ndarray] = dict(vectors or {})
 
     def cached(texts: list[str]) -> np.ndarray:  # clustering and action items embed the same texts
         todo = list(dict.fromkeys(t for t in texts if t not in memo))
