@@ -140,7 +140,6 @@ def similar_cmd(
     from assistant.incidents import documents
     from assistant.incidents.records import records
     from assistant.incidents.similar import similar
-    from assistant.index.embeddings import get_embedder
 
     exclude = None
     services: list[str] = []
@@ -158,7 +157,10 @@ def similar_cmd(
     else:
         raise BadInputError("DESCRIPTION", "give a description or --file", "e.g. archie incidents similar \"cert expired on payments\"")
     s = settings()
-    matches = similar(text, records(documents(s)), get_embedder(s).embed, k, services, exclude)
+    from assistant.incidents import cached_embedder
+
+    docs = documents(s)
+    matches = similar(text, records(docs), cached_embedder(s, docs), k, services, exclude)
     if as_json:
         print_json(matches)
         return

@@ -68,6 +68,24 @@ def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "star
     return compute_trends(docs, get_embedder(settings).embed, by, mttr, since, until, service, window_days, stored)
 
 
+def cached_embedder(settings: Settings, docs: list[Document]) -> Callable[[list[str]], np.ndarray]:
+    """The configured embedder, answering from the index's root-cause vectors where it can."""
+    from assistant.index.embeddings import get_embedder
+    from assistant.index.store import Store
+
+    with Store(settings, get_embedder(settings)) as store:
+        memo = stored_cause_vectors(store, docs)
+    embed = get_embedder(settings).embed
+
+    def cached(texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            memo.update(zip(todo, embed(todo), strict=True))
+        return np.vstack([memo[t] for t in texts])
+
+    return cached
+
+
 def stored_cause_vectors(store: object, docs: list[Document]) -> dict[str, np.ndarray]:
     """cause text -> the vector the index already holds for that postmortem's root-cause section,
     so trends embeds nothing it has embedded before."""

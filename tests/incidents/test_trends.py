@@ -171,3 +171,25 @@ def test_similar_incidents_share_cause_service_and_say_why(corpus_index: Path) -
         hits += by_id[best.id]["cause_category"] == by_id[r.id]["cause_category"]
     print(f"leave-one-out: nearest incident shares the cause for {hits}/{len(recs)}")
     assert hits / len(recs) >= 0.5
+
+
+def test_cli_similar_and_extract(corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("ARCHIE_HOME", str(corpus_index))
+    get_settings.cache_clear()
+    runner = CliRunner(env={"COLUMNS": "200"})
+    out = json.loads(runner.invoke(app, ["incidents", "similar", "payments certificate expired and Adyen calls failed",
+                                         "-k", "2", "--json"]).output)
+    assert out[0]["id"] in {"PM-002", "PM-015"} and out[0]["shared_cause"] == "cert-expiry"
+    draft = next(CORPUS.glob("postmortems/2024-08-27-*.md"))
+    by_file = json.loads(runner.invoke(app, ["incidents", "similar", "--file", str(draft), "--json"]).output)
+    assert all(m["id"] != "PM-015" for m in by_file)  # a draft is not similar to itself
+    assert by_file[0]["shared_cause"] == "cert-expiry" and "PM-002" in {m["id"] for m in by_file}
+    shown = runner.invoke(app, ["incidents", "extract", str(draft), "--no-model"]).output
+    assert "PM-015" in shown and "frontmatter" in shown
+    bad = runner.invoke(app, ["incidents", "similar"])
+    assert bad.exit_code != 0
