@@ -36,6 +36,10 @@ demo: install
 	$(ARCHIE) ask "Which message broker do we use for events?"
 	$(ARCHIE) ask "Do we run active-passive across regions?" --as-of 2024-01-01
 	$(ARCHIE) ask "What is our policy on office dogs?"
+	$(ARCHIE) incidents trends --by quarter --out .archie/incidents-report.html
+	$(ARCHIE) incidents similar "checkout errors after a feature flag was pushed to every pod" -k 3
+	$(ARCHIE) capacity headroom --service checkout --survive-region-loss
+	$(ARCHIE) capacity ask "can checkout take 3x Black Friday?"
 
 test: install-test
 	$(BIN)/ruff check assistant api tests benchmarks
