@@ -56,7 +56,7 @@ def _convert(text: str | float, flag: str, unit: str, bare_scale: float, what: s
     if isinstance(text, int | float):
         return _positive(float(text) * bare_scale, flag, str(text))
     q = _q(str(text), flag)
-    if q.dimensionless:
+    if q.unitless:  # a bare number (pint counts bytes as dimensionless, so test for "no unit at all")
         return _positive(float(q.magnitude) * bare_scale, flag, str(text))
     try:
         return _positive(float(q.to(unit).magnitude), flag, str(text))

@@ -16,7 +16,13 @@ from assistant.capacity.calc import (
     replicas_needed,
     utilization,
 )
-from assistant.capacity.units import parse_duration, parse_growth, parse_money_per_month, parse_rate
+from assistant.capacity.units import (
+    parse_duration,
+    parse_growth,
+    parse_money_per_month,
+    parse_rate,
+    parse_size,
+)
 from assistant.errors import BadInputError
 
 rates = st.floats(min_value=1, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -72,6 +78,8 @@ def test_rate_units_round_trip(x: float) -> None:
     assert math.isclose(parse_duration(f"{x}ms", "--latency"), x / 1000, rel_tol=1e-9)
     assert math.isclose(parse_duration(f"{x}s", "--latency"), x, rel_tol=1e-9)
     assert math.isclose(parse_money_per_month(f"{x * 12}usd/year", "--cost"), x, rel_tol=1e-9)
+    assert math.isclose(parse_size(f"{x}TB", "--storage"), x * 1000, rel_tol=1e-9)
+    assert math.isclose(parse_size(f"{x}GB", "--storage"), x, rel_tol=1e-9)
 
 
 @given(st.floats(min_value=-0.9, max_value=5).map(lambda x: round(x, 4)))

@@ -149,3 +149,14 @@ def test_index_corpus_without_warnings(corpus_index: Path) -> None:
     for e in ENTRIES:
         if e["kind"] == "adr":
             assert by[e["id"]].status.value == e["status"]
+
+
+def test_index_discovers_and_reads_every_corpus_file_without_warnings() -> None:
+    from assistant.index.indexer import discover
+    from assistant.models import SkippedFile
+
+    skipped: list[SkippedFile] = []
+    files = discover([CORPUS], skipped)
+    assert skipped == [] and len(files) == len(ENTRIES)  # README.md and facts.yaml are in .archieignore
+    for path, _, base in files:
+        read_document(path, base)  # raises BadInputError on anything the indexer would skip
