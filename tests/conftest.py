@@ -72,15 +72,19 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def mini_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of tests/fixtures/mini built once per session; tests copy it before changing it."""
+def _build_index(tmp_path_factory: pytest.TempPathFactory, name: str, root: Path) -> Path:
     from assistant.index.indexer import Indexer
     from assistant.settings import Settings
 
-    home = tmp_path_factory.mktemp("mini-index")
-    Indexer(Settings(home=home)).run([MINI])
+    home = tmp_path_factory.mktemp(name)
+    Indexer(Settings(home=home)).run([root])
     return home
+
+
+@pytest.fixture(scope="session")
+def mini_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of tests/fixtures/mini built once per session; tests copy it before changing it."""
+    return _build_index(tmp_path_factory, "mini-index", MINI)
 
 
 @pytest.fixture
@@ -98,12 +102,7 @@ def mini_home(mini_index: Path, archie_env: Path, monkeypatch: pytest.MonkeyPatc
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus indexed once per session (read-only for tests)."""
-    from assistant.index.indexer import Indexer
-    from assistant.settings import Settings
-
-    home = tmp_path_factory.mktemp("corpus-index")
-    Indexer(Settings(home=home)).run([CORPUS])
-    return home
+    return _build_index(tmp_path_factory, "corpus-index", CORPUS)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,16 @@ def _plt():
     return plt
 
 
+def _save(fig, ax, path: Path, rotate: bool = True) -> Path:
+    if rotate:
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    _plt().close(fig)
+    return path
+
+
 def incidents_by_severity(t: Trends, path: Path) -> Path:
     plt = _plt()
     periods = [p.period for p in t.periods]
@@ -36,12 +46,7 @@ def incidents_by_severity(t: Trends, path: Path) -> Path:
     ax.set_ylabel("incidents")
     ax.legend(frameon=False, ncols=5, loc="upper left", fontsize=8)
     ax.set_ylim(0, max(bottom or [1]) * 1.25)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path)
 
 
 def mttr_per_period(t: Trends, path: Path) -> Path:
@@ -57,12 +62,7 @@ def mttr_per_period(t: Trends, path: Path) -> Path:
     ax.set_title(f"MTTR per {t.by} (median, {t.mttr_definition}, minutes)")
     ax.set_ylabel("minutes")
     ax.set_ylim(0, max((y for _, y, _ in pts if y is not None), default=1) * 1.25)
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path)
 
 
 def top_causes(t: Trends, path: Path, top: int = 8) -> Path:
@@ -73,11 +73,7 @@ def top_causes(t: Trends, path: Path, top: int = 8) -> Path:
     ax.set_title("Top recurring causes (clusters of root causes)")
     ax.set_xlabel("incidents")
     ax.tick_params(axis="y", labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path, rotate=False)
 
 
 def render_charts(t: Trends, out_dir: Path) -> list[Path]:
