@@ -40,11 +40,20 @@ def _root(
 
 
 def _register() -> None:
-    from assistant.cli import ask_cmd, capacity_cmd, docs_cmd, incidents_cmd, index_cmd, search_cmd
+    from assistant.cli import (
+        ask_cmd,
+        capacity_cmd,
+        docs_cmd,
+        incidents_cmd,
+        index_cmd,
+        review_cmd,
+        search_cmd,
+    )
 
     index_cmd.register(app)
     search_cmd.register(app)
     ask_cmd.register(app)
+    review_cmd.register(app)
     app.add_typer(docs_cmd.app, name="docs")
     app.add_typer(capacity_cmd.app, name="capacity")
     app.add_typer(incidents_cmd.app, name="incidents")
