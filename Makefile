@@ -40,6 +40,7 @@ demo: install
 	$(ARCHIE) incidents similar "checkout errors after a feature flag was pushed to every pod" -k 3
 	$(ARCHIE) capacity headroom --service checkout --survive-region-loss
 	$(ARCHIE) capacity ask "can checkout take 3x Black Friday?"
+	$(ARCHIE) review corpus/design/003-search-replatform.md
 
 test: install-test
 	$(BIN)/ruff check assistant api tests benchmarks
