@@ -22,6 +22,12 @@ def summarise(doc: Document, chunks: int = 0) -> DocSummary:
     )
 
 
+def all_documents(settings: Settings) -> list[Document]:
+    """Every indexed document, parsed, with resolved links (for jobs that analyse them all)."""
+    with _store(settings) as store:
+        return load_documents(store)
+
+
 def list_documents(settings: Settings, kind: Kind | None = None, store: Store | None = None) -> list[DocSummary]:
     if store is None:
         with _store(settings) as own:

@@ -15,12 +15,9 @@ __all__ = ["Input", "PlanInput", "PlanResult", "ask", "headroom", "plan"]
 
 
 def _documents(settings: Settings):
-    from assistant.index.embeddings import get_embedder
-    from assistant.index.indexer import load_documents
-    from assistant.index.store import Store
+    from assistant.catalog import all_documents
 
-    with Store(settings, get_embedder(settings)) as store:
-        return load_documents(store)
+    return all_documents(settings)
 
 
 def _cite(f: Figure, name: str, unit: str = "") -> Input:

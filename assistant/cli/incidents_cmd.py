@@ -137,7 +137,6 @@ def similar_cmd(
     """
     from pathlib import Path
 
-    from assistant.incidents import documents
     from assistant.incidents.records import records
     from assistant.incidents.similar import similar
 
@@ -156,11 +155,10 @@ def similar_cmd(
         text = description
     else:
         raise BadInputError("DESCRIPTION", "give a description or --file", "e.g. archie incidents similar \"cert expired on payments\"")
-    s = settings()
-    from assistant.incidents import cached_embedder
+    from assistant.incidents import load
 
-    docs = documents(s)
-    matches = similar(text, records(docs), cached_embedder(s, docs), k, services, exclude)
+    docs, embed = load(settings())
+    matches = similar(text, records(docs), embed, k, services, exclude)
     if as_json:
         print_json(matches)
         return

@@ -26,12 +26,36 @@ __all__ = ["IncidentRecord", "Trends", "list_incidents", "trends"]
 
 
 def documents(settings: Settings) -> list[Document]:
+    from assistant.catalog import all_documents
+
+    return all_documents(settings)
+
+
+def memo_embed(embed: Callable[[list[str]], np.ndarray],
+               seed: dict[str, np.ndarray] | None = None) -> Callable[[list[str]], np.ndarray]:
+    """``embed`` that computes each distinct text once, starting from vectors already known."""
+    memo = dict(seed or {})
+
+    def cached(texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            memo.update(zip(todo, embed(todo), strict=True))
+        return np.vstack([memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    return cached
+
+
+def load(settings: Settings) -> tuple[list[Document], Callable[[list[str]], np.ndarray]]:
+    """Documents and an embedder that answers from the index's root-cause vectors where it can
+    (one store opening for both)."""
     from assistant.index.embeddings import get_embedder
     from assistant.index.indexer import load_documents
     from assistant.index.store import Store
 
     with Store(settings, get_embedder(settings)) as store:
-        return load_documents(store)
+        docs = load_documents(store)
+        stored = stored_cause_vectors(store, docs)
+    return docs, memo_embed(get_embedder(settings).embed, stored)
 
 
 def list_incidents(settings: Settings, since: dt.date | None = None, until: dt.date | None = None,
@@ -58,32 +82,8 @@ class Trends(BaseModel):
 def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "started-to-resolved",
            since: dt.date | None = None, until: dt.date | None = None, service: str | None = None,
            window_days: int = 90) -> Trends:
-    from assistant.index.embeddings import get_embedder
-    from assistant.index.indexer import load_documents
-    from assistant.index.store import Store
-
-    with Store(settings, get_embedder(settings)) as store:
-        docs = load_documents(store)
-        stored = stored_cause_vectors(store, docs)
-    return compute_trends(docs, get_embedder(settings).embed, by, mttr, since, until, service, window_days, stored)
-
-
-def cached_embedder(settings: Settings, docs: list[Document]) -> Callable[[list[str]], np.ndarray]:
-    """The configured embedder, answering from the index's root-cause vectors where it can."""
-    from assistant.index.embeddings import get_embedder
-    from assistant.index.store import Store
-
-    with Store(settings, get_embedder(settings)) as store:
-        memo = stored_cause_vectors(store, docs)
-    embed = get_embedder(settings).embed
-
-    def cached(texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
-        if todo:
-            memo.update(zip(todo, embed(todo), strict=True))
-        return np.vstack([memo[t] for t in texts])
-
-    return cached
+    docs, embed = load(settings)
+    return compute_trends(docs, embed, by, mttr, since, until, service, window_days)
 
 
 def stored_cause_vectors(store: object, docs: list[Document]) -> dict[str, np.ndarray]:
@@ -114,13 +114,7 @@ def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray
     recs = records(docs, since, until, service)
     keep = {r.id for r in recs}
     changed, known, share = change_share(recs)
-    memo: dict[str, np.ndarray] = dict(vectors or {})
-
-    def cached(texts: list[str]) -> np.ndarray:  # clustering and action items embed the same texts
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
-        if todo:
-            memo.update(zip(todo, embed(todo), strict=True))
-        return np.vstack([memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+    cached = memo_embed(embed, vectors)  # clustering and action items embed the same texts
 
     result = Trends(
         by=by, mttr_definition=mttr, incidents=len(recs), periods=periods(recs, by, mttr),
