@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -80,6 +81,20 @@ class Settings(BaseSettings):
     chunk_overlap_chars: int = Field(default=150, ge=0)
     lock_timeout: float = Field(default=0.0, ge=0, description="Seconds to wait for another indexer.")
 
+    # the HTTP service (archie serve)
+    api_keys: SecretStr | None = Field(
+        default=None, description="API keys: comma-separated, or the path of a file with one key per line."
+    )
+    api_auth: bool = Field(default=True, description="Require a bearer key on /v1 (serve --no-auth turns it off on loopback).")
+    api_max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest request body accepted.")
+    api_timeout: float = Field(default=60.0, gt=0, description="Seconds a request may take before a 504.")
+    api_rate_per_minute: float = Field(default=120.0, gt=0, description="Sustained requests per minute per key.")
+    api_rate_burst: int = Field(default=60, ge=1, description="Requests a key may make at once before the rate applies.")
+    api_threads: int = Field(default=8, ge=1, le=256, description="Jobs one worker runs at a time (others queue).")
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS, comma-separated (none: CORS off)."
+    )
+
     @field_validator("chunk_overlap_chars")
     @classmethod
     def _overlap_below_chunk(cls, v: int, info: Any) -> int:
@@ -88,7 +103,7 @@ class Settings(BaseSettings):
             raise ValueError(f"chunk_overlap_chars ({v}) must be below chunk_chars ({size})")
         return v
 
-    @field_validator("index_paths", mode="before")
+    @field_validator("index_paths", "api_cors_origins", mode="before")
     @classmethod
     def _split_paths(cls, v: Any) -> Any:
         if isinstance(v, str):

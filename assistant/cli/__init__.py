@@ -48,6 +48,7 @@ def _register() -> None:
         index_cmd,
         review_cmd,
         search_cmd,
+        serve_cmd,
     )
 
     index_cmd.register(app)
@@ -57,6 +58,7 @@ def _register() -> None:
     app.add_typer(docs_cmd.app, name="docs")
     app.add_typer(capacity_cmd.app, name="capacity")
     app.add_typer(incidents_cmd.app, name="incidents")
+    serve_cmd.register(app)
 
 
 _register()

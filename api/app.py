@@ -1,0 +1,89 @@
+"""The FastAPI app: ``create_app()`` wires settings, the guards (body limit, API keys and rate
+limits, CORS when configured), the problem-detail handlers, the routers and the web page.
+
+Run it with ``archie serve``, or ``uvicorn api.app:create_app --factory``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+import anyio
+from fastapi import APIRouter, FastAPI, Security
+from fastapi.security import HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import FileResponse
+
+from api import problems
+from api.deps import Services
+from api.routes import ask, capacity, health, incidents, index, review, search
+from api.security import BodyLimit, KeyAuth, TokenBucket, load_keys
+from assistant import __version__
+from assistant.errors import ConfigError
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger("archie.api")
+# documents the bearer scheme in /docs; KeyAuth enforces it (before a body is read)
+bearer = HTTPBearer(auto_error=False, description="a key from ARCHIE_API_KEYS")
+
+DESCRIPTION = """archie's jobs over HTTP: grounded answers about past decisions, design-doc review,
+incident trends and capacity arithmetic, from your ADRs, design docs and postmortems.
+
+Every `/v1` route needs `Authorization: Bearer <key>` (a key from `ARCHIE_API_KEYS`). Errors are
+RFC 9457 problem details (`application/problem+json`) that name the field and say what to do.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    keys = load_keys(settings)
+    if settings.api_auth and not keys:
+        raise ConfigError("no API keys: set ARCHIE_API_KEYS (comma-separated keys, or a file with one per line)",
+                          "or start with `archie serve --no-auth` on 127.0.0.1 for local use")
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.limiter = anyio.CapacityLimiter(settings.api_threads)
+        try:
+            yield
+        finally:
+            if services.jobs.running():
+                log.warning("waiting for the running index job to finish before stopping")
+                await anyio.to_thread.run_sync(services.jobs.wait)
+            services.close()
+
+    app = FastAPI(title="archie", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None)
+    app.state.services = services
+    problems.install(app)
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Security(bearer)])
+    for module in (ask, review, incidents, capacity, search, index):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+
+    static = resources.files("api") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(str(static / "index.html"), media_type="text/html")
+
+    # the last added runs first: CORS (only when origins are set; answers preflights), the body
+    # limit, then keys and rate
+    app.add_middleware(KeyAuth, keys=keys, enabled=settings.api_auth,
+                       limiter=TokenBucket(settings.api_rate_per_minute, settings.api_rate_burst))
+    app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes)
+    if settings.api_cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Accept"])
+    if not settings.api_auth:
+        log.warning("authentication is off: /v1 answers loopback clients without a key")
+    return app

@@ -1,0 +1,1 @@
+"""One router per job; each is thin: parse, call ``assistant``, return its model."""

@@ -1,0 +1,104 @@
+"""``/v1/incidents``: postmortems as records, trends (JSON or a PNG chart) and similar incidents.
+Numbers are computed by code; results are cached per index generation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import Services, ServicesDep
+from api.problems import documented
+from api.schemas import SimilarRequest
+from assistant.incidents import IncidentRecord, Trends
+from assistant.incidents.similar import Match
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+Mttr = Literal["started-to-resolved", "detected-to-resolved", "started-to-mitigated"]
+Chart = Literal["severity", "mttr", "causes"]
+
+
+def _documents(services: Services) -> tuple[str, list[Any], Any]:
+    """(index generation, every document, the store) from the worker's opened index."""
+    from assistant.index.indexer import load_documents
+
+    store = services.asker().retriever.store
+    gen = store.generation()
+    return gen, services.cached(("docs", gen), lambda: load_documents(store)), store
+
+
+def _trends(services: Services, by: str, mttr: Mttr, since: dt.date | None, until: dt.date | None,
+            service: str | None, window: int) -> Trends:
+    from assistant.incidents import compute_trends, memo_embed, stored_cause_vectors
+
+    gen, docs, store = _documents(services)
+
+    def make() -> Trends:
+        embed = memo_embed(services.asker().retriever.embedder.embed, stored_cause_vectors(store, docs))
+        return compute_trends(docs, embed, by, mttr, since, until, service, window)
+
+    return services.cached(("trends", gen, by, mttr, since, until, service, window), make)
+
+
+def _chart(services: Services, t: Trends, chart: Chart) -> bytes:
+    from assistant.incidents import charts
+
+    draw = {"severity": charts.incidents_by_severity, "mttr": charts.mttr_per_period, "causes": charts.top_causes}[chart]
+    with services.chart_lock, tempfile.TemporaryDirectory(prefix="archie-chart-") as tmp:
+        return draw(t, Path(tmp) / "chart.png").read_bytes()
+
+
+@router.get("", response_model=list[IncidentRecord], responses=documented(409, 503),
+            summary="One record per postmortem; fields the text does not state are null")
+async def list_incidents(
+    services: ServicesDep, since: dt.date | None = None, until: dt.date | None = None,
+    service: Annotated[str | None, Query(max_length=100)] = None,
+    severity: Annotated[str | None, Query(max_length=20, examples=["SEV1"])] = None,
+) -> list[IncidentRecord]:
+    from assistant.incidents.records import records
+
+    def run() -> list[IncidentRecord]:
+        return records(_documents(services)[1], since, until, service or None, severity or None)
+
+    return await services.run(run)
+
+
+@router.get("/trends", response_model=Trends, responses={
+    **documented(409, 503), 200: {"description": "the figures (JSON) or, with format=png, a chart",
+                                  "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}},
+    summary="Incidents per period, MTTD / MTTR, repeats, action items, recurring causes")
+async def trends(
+    services: ServicesDep,
+    by: Literal["month", "quarter"] = "quarter",
+    mttr: Mttr = "started-to-resolved",
+    since: dt.date | None = None, until: dt.date | None = None,
+    service: Annotated[str | None, Query(max_length=100)] = None,
+    repeat_window: Annotated[int, Query(ge=1, le=3650, description="days within which the same cause and service is a repeat")] = 90,
+    format: Literal["json", "png"] = "json",
+    chart: Annotated[Chart, Query(description="with format=png: which chart")] = "severity",
+) -> Any:
+    t = await services.run(_trends, services, by, mttr, since, until, service or None, repeat_window)
+    if format == "png":
+        png = await services.run(_chart, services, t, chart)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    return t
+
+
+@router.post("/similar", response_model=list[Match], responses=documented(409, 503),
+             summary="The past incidents most like this one, and why")
+async def similar(body: SimilarRequest, services: ServicesDep) -> list[Match]:
+    from assistant.incidents import memo_embed, stored_cause_vectors
+    from assistant.incidents.records import records
+    from assistant.incidents.similar import similar as find
+
+    def run() -> list[Match]:
+        gen, docs, store = _documents(services)
+        vectors = services.cached(("cause-vectors", gen), lambda: stored_cause_vectors(store, docs))
+        embed = memo_embed(services.asker().retriever.embedder.embed, vectors)
+        return find(body.text, records(docs), embed, body.k, body.services)
+
+    return await services.run(run)

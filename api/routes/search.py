@@ -1,0 +1,51 @@
+"""``GET /v1/search`` and ``GET /v1/documents[/{id}]``: what is indexed, and hybrid search over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import ServicesDep
+from api.problems import documented
+from assistant.models import DocSummary, Document, Kind, SearchFilters, SearchResult, Status
+
+router = APIRouter()
+
+
+@router.get("/search", response_model=SearchResult, tags=["search"], responses=documented(409, 503),
+            summary="Hybrid search (dense + BM25, fused) with filters")
+async def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="what to look for",
+                            examples=["why do service calls need retry budgets"])],
+    k: Annotated[int, Query(ge=1, le=50, description="how many chunks")] = 8,
+    kind: Kind | None = None,
+    status: Status | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    service: Annotated[str | None, Query(max_length=100)] = None,
+) -> SearchResult:
+    asker = await services.run(services.asker)
+    filters = SearchFilters(kind=kind, status=status, since=since, until=until, service=service or None)
+    return await services.run(asker.retriever.search, q, filters, k)
+
+
+@router.get("/documents", response_model=list[DocSummary], tags=["documents"], responses=documented(409, 503),
+            summary="Every indexed document (id, title, kind, status, date, supersession)")
+async def documents(services: ServicesDep, kind: Kind | None = None) -> list[DocSummary]:
+    from assistant.catalog import list_documents
+
+    asker = await services.run(services.asker)
+    return await services.run(list_documents, services.settings, kind, asker.retriever.store)
+
+
+@router.get("/documents/{doc_id}", response_model=Document, tags=["documents"], responses=documented(404, 409, 503),
+            summary="One document: parsed metadata and sections")
+async def document(services: ServicesDep,
+                   doc_id: Annotated[str, Path(max_length=300, examples=["ADR-0016"])]) -> Document:
+    from assistant.catalog import get_document
+
+    asker = await services.run(services.asker)
+    return await services.run(get_document, services.settings, doc_id, asker.retriever.store)
