@@ -1,0 +1,1 @@
+"""The eval harness: datasets in ``evals/``, metrics and runners here."""

@@ -1,0 +1,212 @@
+"""The document-only checks: pattern failure modes, trade-offs, STRIDE and secrets, hype. All the
+vocabulary is data (``data/review_checks.yaml``); this module only applies it.
+
+A mechanism's *stance* in a doc is one of: denied (the doc says it is not done, or states a belief
+that makes it look unnecessary, such as "exactly once"), addressed, or absent. Denials are what
+the precedent checks (ADR conflicts, incident repeats) build on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from assistant.guard import lexicon as hype_lexicon
+from assistant.review.draft import Draft, Findings, sentence_at
+
+MAX_DENIALS_PER_MECHANISM = 3
+
+
+def _compile(v: Any) -> Any:
+    if isinstance(v, str):
+        return re.compile(v, re.I)
+    if isinstance(v, list):
+        return [_compile(x) for x in v]
+    if isinstance(v, dict):
+        return {k: (_compile(x) if k not in ("label", "min_mentions", "modes", "category", "only_with", "why") else x)
+                for k, x in v.items()}
+    return v
+
+
+@lru_cache(maxsize=1)
+def checklist() -> dict[str, Any]:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/review_checks.yaml").read_text("utf-8"))
+    return {k: (_compile(v) if k != "patterns" else {p: _compile(s) for p, s in v.items()}) for k, v in raw.items()}
+
+
+@dataclass
+class Denial:
+    mechanism: str
+    label: str
+    line: int
+    sentence: str
+    pattern: str | None
+
+
+@dataclass
+class Stance:
+    used: dict[str, int] = field(default_factory=dict)          # pattern -> first line it is used on
+    denials: list[Denial] = field(default_factory=list)
+    addressed: set[str] = field(default_factory=set)
+    missing: list[tuple[str, str, int]] = field(default_factory=list)  # (pattern, mechanism, line)
+
+
+def _any(pats: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    for p in pats:
+        m = p.search(text)
+        if m:
+            return m
+    return None
+
+
+_HISTORY = re.compile(r"\bPM-\d+\b|\bpostmortem\b|\bincident (?:was|in)\b", re.I)
+_NEGATED = re.compile(r"\b(?:no|not|nothing|never|without|neither|nor|none)\b(?:\W+\w+){0,3}\W*$", re.I)
+
+
+def negated(line: str, start: int) -> bool:
+    """Whether the words just before ``start`` negate what follows ("nothing here introduces ...")."""
+    return bool(_NEGATED.search(line[:start]))
+
+
+def stance(draft: Draft) -> Stance:
+    c = checklist()
+    st = Stance()
+    prose = draft.prose()
+    title = draft.doc.title or ""
+    # a pattern counts as used when the doc's proposal sections use it (a doc with no proposal
+    # heading: anywhere outside alternatives); a mention elsewhere is context, not design
+    proposing = [(i, line) for i, line in prose if draft.in_proposal(i)] or prose
+    for name, p in c["patterns"].items():
+        hits = [(i, m) for i, line in proposing for pat in p["uses"] for m in pat.finditer(line)]
+        if _any(p["uses"], title) or len(hits) >= p.get("min_mentions", 2):
+            st.used[name] = min((i for i, _ in hits), default=1)
+    mechs = c["mechanisms"]
+    owner = {m: pn for pn, p in c["patterns"].items() for m in p["modes"]}
+    for mname, mech in mechs.items():
+        only = mech.get("only_with")
+        if only and only not in st.used:
+            continue
+        deny_lines: set[int] = set()
+        for i, line in prose:
+            m = _any(mech["denied"], line)
+            if m and _HISTORY.search(sentence_at(line, m.start(), m.end())):
+                m = None  # a sentence about a past incident, not the design
+            if m and len([d for d in st.denials if d.mechanism == mname]) < MAX_DENIALS_PER_MECHANISM:
+                deny_lines.add(i)
+                st.denials.append(Denial(mname, mech["label"], i, sentence_at(line, m.start(), m.end()), owner.get(mname)))
+        if any(_any(mech["addressed"], line) for i, line in prose if i not in deny_lines):
+            st.addressed.add(mname)
+    denied = {d.mechanism for d in st.denials}
+    for pname, first in st.used.items():
+        for mname in c["patterns"][pname]["modes"]:
+            only = mechs[mname].get("only_with")
+            if only and only not in st.used:
+                continue
+            if mname not in denied and mname not in st.addressed:
+                st.missing.append((pname, mname, first))
+    return st
+
+
+def patterns(draft: Draft, st: Stance, out: Findings) -> None:
+    c = checklist()
+    for d in st.denials:
+        mech = c["mechanisms"][d.mechanism]
+        cat = mech.get("category", "pattern")
+        where = f" in {c['patterns'][d.pattern]['label']}" if d.pattern else ""
+        out.add("high", cat, f"{cat}/{d.pattern or 'any'}/{d.mechanism}", d.line, d.line,
+                f"Missing {d.label}{where}: {mech.get('why', 'a known failure mode is left open')}.",
+                f"Add {d.label}, or explain what handles this failure mode instead.", d.sentence)
+    for pname, mname, line in st.missing:
+        p, mech = c["patterns"][pname], c["mechanisms"][mname]
+        cat = "security" if mech.get("category") == "security" else "pattern"
+        out.add("medium", cat, f"{cat}/{pname}/{mname}", line, line,
+                f"The doc uses {p['label']} but never says how it handles {mech['label']}.",
+                f"Say how {mech['label']} is handled (or why it cannot go wrong here).", draft.lines[line - 1].strip()[:160])
+
+
+def tradeoffs(draft: Draft, out: Findings) -> None:
+    t = checklist()["tradeoffs"]
+    cost_sections = [s for s in draft.doc.sections if s.heading
+                     and any(re.search(rf"\b{n.pattern}\b", s.heading, re.I) for n in t["cost_sections"])
+                     and len(s.text.strip()) > 40]
+    for i, line in draft.prose(include_discussion=True):
+        m = _any(t["one_sided"], line)
+        if m and not negated(line, m.start()):
+            out.add("medium", "tradeoff", "tradeoff/one-sided", i, i,
+                    "The comparison names nothing the chosen option gives up.",
+                    "Say what the choice costs (money, latency, operational load, lock-in) and which criteria another option wins.",
+                    sentence_at(line, m.start(), m.end()))
+            continue
+        m = _any(t["choice"], line)
+        if not m or cost_sections or draft.in_discussion(i):
+            continue
+        sec = draft.section_of[i - 1]
+        body = sec.text if sec else line
+        if _any(t["given_up"], body):
+            continue
+        big = bool(_any(t["big_choice"], sentence_at(line, m.start(), m.end())))
+        out.add("high" if big else "medium", "tradeoff", "tradeoff/unstated-cost", i, i,
+                "A choice is stated with only its benefits; nothing is named as given up.",
+                "Name what this choice costs or gives up (time, money, risk, capability) and why that is acceptable.",
+                sentence_at(line, m.start(), m.end()))
+
+
+def security(draft: Draft, st: Stance, out: Findings, applies: dict[str, bool]) -> None:
+    s = checklist()["stride"]
+    prose = draft.prose()
+    text = "\n".join(line for _, line in prose)
+    surface = next(((i, m) for i, line in prose for p in s["new_surface"] for m in p.finditer(line)
+                    if not negated(line, m.start())), None)
+    if surface and applies["changes-system"]:
+        missing = [v["label"] for v in s["threats"].values() if not _any(v["addressed"], text)]
+        i, m = surface
+        public = next(((j, line) for j, line in prose if _any(s["public_surface"], line)), None)
+        if public and not _any(s["threats"]["spoofing"]["addressed"], text):
+            out.add("high", "security", "security/stride/unauthenticated", public[0], public[0],
+                    "A new externally reachable interface with no word on who may call it.",
+                    "Say how callers authenticate and what each may do (authn and authz).", public[1].strip()[:160])
+        if missing:
+            out.add("medium" if len(missing) >= 3 else "low", "security", "security/stride", i, i,
+                    f"The doc adds an interface or data store ({m.group(0).strip()!r}) but does not address: {'; '.join(missing)}.",
+                    "Add a threat-model paragraph (STRIDE) for each new interface and data store.",
+                    draft.lines[i - 1].strip()[:160])
+    handled = _any(s["secrets_handled"], text)
+    for i, line in prose:
+        m = _any(s["secrets_exposed"], line)
+        if m and not handled:
+            out.add("high", "security", "security/secrets", i, i,
+                    "Credentials are kept where people and logs can read them.",
+                    "Keep secrets in a secrets manager with rotation; never in config, repos or environment files.",
+                    sentence_at(line, m.start(), m.end()))
+            break
+    if "personal_data" in st.used and "pii_protection" not in st.addressed \
+            and not any(d.mechanism == "pii_protection" for d in st.denials):
+        for i, line in prose:
+            fields = {m.group(0).lower() for p in s["pii_fields"] for m in p.finditer(line)}
+            if len(fields) >= 3:
+                out.add("high", "security", "security/pii", i, i,
+                        "Personal data is stored or copied with no word on pseudonymisation, encryption, access or retention.",
+                        "Say how each personal field is protected, who can read it and how long it is kept.", line.strip()[:200])
+                break
+
+
+def hype(draft: Draft, out: Findings) -> None:
+    lex = hype_lexicon()
+    mech = re.compile(r"\b(?:because|by|via|using|through|blue[- ]green|dual[- ]run|alias|canary|traffic shift|measured|load[- ]test|p\d\d)\b", re.I)
+    for i, line in draft.prose(include_discussion=True):
+        for group in ("superlatives", "buzzwords"):
+            for pat in lex[group]:
+                m = pat.search(line)
+                if m:
+                    sent = sentence_at(line, m.start(), m.end())
+                    has_number = bool(re.search(r"\d", sent))
+                    sev = "low" if (has_number and mech.search(sent)) else "medium"
+                    out.add(sev, "hype", f"hype/{group}", i, i,
+                            f"{m.group(0)!r} is a claim with no number or mechanism behind it.",
+                            "Replace it with the measured figure or the mechanism that makes it true, or cut it.",
+                            line[max(0, m.start() - 50) : m.end() + 60].strip())
