@@ -179,7 +179,13 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = f"no route {request.method} {request.url.path}"
     if status == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
-    return response(Problem(title=phrase, status=status, detail=detail, instance=request.url.path),
+    hint = None
+    if status == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            detail, hint = "the request body is not UTF-8, so it is not valid JSON", "encode the body as UTF-8"
+        else:
+            detail, hint = "the request body could not be parsed", "send JSON, or a multipart form where the route takes one"
+    return response(Problem(title=phrase, status=status, detail=detail, instance=request.url.path, hint=hint),
                     dict(exc.headers or {}))
 
 

@@ -38,8 +38,12 @@ def register(app: typer.Typer) -> None:
                                     "serve on 127.0.0.1, or set ARCHIE_API_KEYS and drop --no-auth")
             err_console().print(f"[bold yellow]warning:[/] authentication is off: anything on this machine can call "
                                 f"http://{host}:{port}/v1 without a key", highlight=False)
-            # the worker processes read their settings from the environment
+            # workers read their settings from the environment (a single worker runs in this
+            # process, so its cached settings are read again)
             os.environ["ARCHIE_API_AUTH"] = "false"
+            from assistant.settings import get_settings
+
+            get_settings.cache_clear()
         else:
             from assistant.errors import ConfigError
 
