@@ -59,12 +59,12 @@ async def _read(request: Request) -> tuple[str, str]:
             raise BadInputError("body.text", "contains NUL characters: it is not a text document")
         return body.text, body.path
     if ctype == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=4)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise BadInputError("file", "is missing from the form", "upload the document in a field named `file`")
-        text = _text_of(await upload.read(), "file")
-        name = (upload.filename or "upload.md").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload.md"
+        async with request.form(max_files=1, max_fields=4) as form:  # closes the spooled upload
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise BadInputError("file", "is missing from the form", "upload the document in a field named `file`")
+            text = _text_of(await upload.read(), "file")
+            name = (upload.filename or "upload.md").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload.md"
         return text, name
     raise UnsupportedMediaType(f"this route takes application/json or multipart/form-data, not {ctype or 'no content type'}",
                                'send {"text": ...} as JSON, or upload the file as multipart field `file`')
