@@ -105,3 +105,28 @@ def test_followup_is_rewritten_by_the_model(llama_server: str, mini_home: Path) 
                            [{"role": "user", "text": "Why did we move the ledger to CockroachDB?"},
                             {"role": "assistant", "text": "The PostgreSQL primary saturated."}], "when was that?")
     assert out and "\n" not in out
+
+
+def test_review_critique_passes_the_guard(llama_server: str, corpus_index: Path) -> None:
+    """With a model configured the review adds a critique; whatever survives cites the doc or an
+    indexed document and is supported by it, and proposed findings are labelled model-made."""
+    from assistant.review import review
+    from assistant.review.critique import draft_evidence
+    from assistant.review.draft import Draft
+
+    doc = Path(__file__).parent.parent / "corpus" / "design" / "010-identity-session-cache.md"
+    s = _settings(llama_server, corpus_index)
+    r = review(doc, s)
+    assert r.model and any(n.startswith("Model critique") for n in r.notes)
+    deterministic = review(doc, s, use_model=False)
+    assert not deterministic.model and not any(f.source == "model" for f in deterministic.findings)
+    # the deterministic findings are all still there
+    assert {(f.rule, f.line_start) for f in deterministic.findings} <= {(f.rule, f.line_start) for f in r.findings}
+    guard = Guard(__import__("assistant.index.embeddings", fromlist=["get_embedder"]).get_embedder(s).embed)
+    sections = {e.section: e.text for e in draft_evidence(Draft(doc.read_text(), str(doc)))}
+    for f in r.findings:
+        if f.source == "model":
+            assert f.support is not None and f.support >= 0.5
+            assert any(guard.support(f.problem, t) >= 0.5 for t in sections.values())
+    if r.narrative:
+        assert "[" in r.narrative  # every kept sentence carries a citation

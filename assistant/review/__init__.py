@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.errors import BadInputError
 from assistant.review import checks, completeness
+from assistant.review.completeness import is_placeholder
 from assistant.review.draft import Draft, Findings
 from assistant.review.model import CATEGORIES, RANK, Finding, Reference, Review, Severity
 
@@ -99,4 +100,4 @@ def fails(r: Review, level: str | None) -> bool:
     return any(RANK[f.severity] >= RANK[level] for f in r.findings)
 
 
-__all__ = ["Finding", "Reference", "Review", "Severity", "fails", "read_doc", "review", "review_text"]
+__all__ = ["Finding", "Reference", "Review", "Severity", "fails", "is_placeholder", "read_doc", "review", "review_text"]

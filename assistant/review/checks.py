@@ -88,9 +88,9 @@ def stance(draft: Draft) -> Stance:
     mechs = c["mechanisms"]
     owner = {m: pn for pn, p in c["patterns"].items() for m in p["modes"]}
     for mname, mech in mechs.items():
-        only = mech.get("only_with")
+        only = mech.get("only_with") or owner.get(mname)
         if only and only not in st.used:
-            continue
+            continue  # a denial only matters where the doc uses the pattern it belongs to
         deny_lines: set[int] = set()
         for i, line in prose:
             m = _any(mech["denied"], line)
@@ -202,6 +202,8 @@ def hype(draft: Draft, out: Findings) -> None:
         for group in ("superlatives", "buzzwords"):
             for pat in lex[group]:
                 m = pat.search(line)
+                if m and any(ig.match(line, m.start()) for ig in checklist()["hype_ignore"]):
+                    continue
                 if m:
                     sent = sentence_at(line, m.start(), m.end())
                     has_number = bool(re.search(r"\d", sent))

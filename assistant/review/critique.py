@@ -19,6 +19,7 @@ from assistant.review.draft import Draft, Findings
 from assistant.review.model import CATEGORIES
 
 MAX_SECTION_CHARS = 1200
+MAX_DRAFT_CHARS = 6000  # what the prompt carries of the doc (small local models have 4k-token contexts)
 MAX_MODEL_FINDINGS = 3
 _FINDING = re.compile(r"^\s*[-*]?\s*FINDING:\s*(high|medium|low)\s*\|\s*([a-z]+)\s*\|\s*([^|]+?)\s*\|\s*(.+)$", re.I | re.M)
 
@@ -48,6 +49,16 @@ def precedent_evidence(settings: object, draft: Draft, k: int = 6) -> list[Evide
                      superseded_by=h.superseded_by) for h in hits]
 
 
+def _fit(sections: list[dict[str, str]], budget: int) -> list[dict[str, str]]:
+    out, used = [], 0
+    for s in sections:
+        if used + len(s["text"]) > budget:
+            break
+        out.append(s)
+        used += len(s["text"])
+    return out
+
+
 def run(settings: object, draft: Draft, out: Findings, notes: list[str]) -> tuple[str | None, str]:
     """Ask the model, guard what it says, add surviving findings to ``out``; returns (critique, model)."""
     from assistant.index.embeddings import get_embedder
@@ -57,9 +68,9 @@ def run(settings: object, draft: Draft, out: Findings, notes: list[str]) -> tupl
     theirs = precedent_evidence(settings, draft)
     system, user = load_prompt("review").render(
         title=draft.doc.title,
-        sections=[{"section": e.section, "text": e.text} for e in mine],
-        findings=[f"L{f.line_start} {f.category}: {f.problem}" for f in out.items[:25]],
-        precedent=[{"doc_id": e.doc_id, "section": e.section, "text": e.text[:900]} for e in theirs],
+        sections=_fit([{"section": e.section, "text": e.text} for e in mine], MAX_DRAFT_CHARS),
+        findings=[f"L{f.line_start} {f.category}: {f.problem}" for f in out.items[:15]],
+        precedent=[{"doc_id": e.doc_id, "section": e.section, "text": e.text[:600]} for e in theirs[:4]],
     )
     chain = chat_model(settings) | StrOutputParser()
     with translate_model_errors(model_name):
