@@ -4,6 +4,7 @@ or uploaded as a file (multipart field ``file``); ``?format=json|markdown|sarif`
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -79,7 +80,8 @@ async def review(request: Request, services: ServicesDep, format: Format = "json
     from assistant.review import review_text
 
     text, path = await _read(request)
-    result: Review = await services.run(review_text, text, path)
+    # with the settings, precedent checks (conflicting ADRs, repeated incidents) use the index
+    result: Review = await services.run(partial(review_text, text, path, settings=services.settings))
     if format == "json":
         return result
     try:
