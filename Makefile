@@ -42,7 +42,10 @@ demo: install
 	$(ARCHIE) capacity ask "can checkout take 3x Black Friday?"
 	$(ARCHIE) review corpus/design/003-search-replatform.md
 
+# the browser tests drive Debian's chromium (Playwright never downloads a browser)
 test: install-test
+	command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/ruff check assistant api tests benchmarks
 	$(BIN)/python -m pytest -q
 

@@ -8,6 +8,7 @@
 - retrieval: hybrid search latency (warm, k=8) at 1k / 10k / 100k chunks with synthetic
              vectors: p50 / p95, and p95(100k) / p95(1k) (target <= 3)
 - rss:       peak RSS of `archie index` over ~10k chunks, in a child process (target <= 1.5 GB)
+- api:       200 concurrent /v1/ask and /v1/search requests on a uvicorn server: p50 / p95
 """
 
 from __future__ import annotations
@@ -232,7 +233,7 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco")
+    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -253,6 +254,10 @@ def main() -> None:
                 from benchmarks.icco import run as icco
 
                 results["icco"] = {str(t): icco(t) for t in (0.55, 0.75)}
+            elif name == "api":
+                from benchmarks.api import run as api
+
+                results["api"] = api(tmp, 50 if args.quick else 200)
             elif name == "rss":
                 results["rss"] = bench_rss(tmp, 500 if args.quick else 2500)
             print(f"{name}: {json.dumps(results[name])}  ({time.perf_counter() - t:.0f}s)", flush=True)
