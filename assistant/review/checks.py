@@ -28,7 +28,7 @@ def _compile(v: Any) -> Any:
     if isinstance(v, list):
         return [_compile(x) for x in v]
     if isinstance(v, dict):
-        return {k: (_compile(x) if k not in ("label", "min_mentions", "modes", "category", "only_with", "why") else x)
+        return {k: (_compile(x) if k not in ("label", "min_mentions", "modes", "category", "only_with", "why", "standalone") else x)
                 for k, x in v.items()}
     return v
 
@@ -80,22 +80,27 @@ def stance(draft: Draft) -> Stance:
     title = draft.doc.title or ""
     # a pattern counts as used when the doc's proposal sections use it (a doc with no proposal
     # heading: anywhere outside alternatives); a mention elsewhere is context, not design
-    proposing = [(i, line) for i, line in prose if draft.in_proposal(i)] or prose
+    proposing = [(i, line) for i, line in prose if not draft.in_context(i)] or prose
     for name, p in c["patterns"].items():
         hits = [(i, m) for i, line in proposing for pat in p["uses"] for m in pat.finditer(line)]
         if _any(p["uses"], title) or len(hits) >= p.get("min_mentions", 2):
             st.used[name] = min((i for i, _ in hits), default=1)
     mechs = c["mechanisms"]
+    # denials count where the doc proposes; a doc's account of today's problems is not its design
+    has_proposal = any(draft.in_proposal(i) for i, _ in prose)
+    denial_lines = [(i, line) for i, line in prose if not (has_proposal and draft.in_context(i))]
     owner = {m: pn for pn, p in c["patterns"].items() for m in p["modes"]}
     for mname, mech in mechs.items():
-        only = mech.get("only_with") or owner.get(mname)
+        only = mech.get("only_with") or (None if mech.get("standalone") else owner.get(mname))
         if only and only not in st.used:
             continue  # a denial only matters where the doc uses the pattern it belongs to
         deny_lines: set[int] = set()
-        for i, line in prose:
+        for i, line in denial_lines:
             m = _any(mech["denied"], line)
-            if m and _HISTORY.search(sentence_at(line, m.start(), m.end())):
-                m = None  # a sentence about a past incident, not the design
+            if m:
+                sent = sentence_at(line, m.start(), m.end())
+                if _HISTORY.search(sent) or sent.rstrip().endswith("?") or _any(mech.get("excused", []), line):
+                    m = None  # a past incident, an open question, or a reasoned exception
             if m and len([d for d in st.denials if d.mechanism == mname]) < MAX_DENIALS_PER_MECHANISM:
                 deny_lines.add(i)
                 st.denials.append(Denial(mname, mech["label"], i, sentence_at(line, m.start(), m.end()), owner.get(mname)))
@@ -165,30 +170,40 @@ def security(draft: Draft, st: Stance, out: Findings, applies: dict[str, bool]) 
     if surface and applies["changes-system"]:
         missing = [v["label"] for v in s["threats"].values() if not _any(v["addressed"], text)]
         i, m = surface
-        public = next(((j, line) for j, line in prose if _any(s["public_surface"], line)), None)
-        if public and not _any(s["threats"]["spoofing"]["addressed"], text):
+        public = next(((j, line) for j, line in prose if _any(s["public_surface"], line) and not draft.in_context(j)), None)
+        open_door = next(((j, line) for j, line in prose if _any(s["unauthenticated"], line)), None)
+        if open_door:
+            out.add("high", "security", "security/stride/unauthenticated", open_door[0], open_door[0],
+                    "An interface is meant to be callable without authentication.",
+                    "Say who may call it and how they prove it; add rate limits against enumeration.", open_door[1].strip()[:160])
+        elif public and _any(s["idor"], public[1]) and not _any(s["threats"]["spoofing"]["addressed"], public[1]):
+            out.add("high", "security", "security/stride/idor", public[0], public[0],
+                    "A public endpoint takes a person's id in its path, with nothing checking that the caller is that person.",
+                    "Derive the person from the caller's session or token instead of the path, or check they match.",
+                    public[1].strip()[:160])
+        elif public and not _any(s["threats"]["spoofing"]["addressed"], text):
             out.add("high", "security", "security/stride/unauthenticated", public[0], public[0],
-                    "A new externally reachable interface with no word on who may call it.",
+                    "A new externally reachable interface, and its section says nothing about who may call it.",
                     "Say how callers authenticate and what each may do (authn and authz).", public[1].strip()[:160])
         if missing:
             out.add("medium" if len(missing) >= 3 else "low", "security", "security/stride", i, i,
                     f"The doc adds an interface or data store ({m.group(0).strip()!r}) but does not address: {'; '.join(missing)}.",
                     "Add a threat-model paragraph (STRIDE) for each new interface and data store.",
                     draft.lines[i - 1].strip()[:160])
-    handled = _any(s["secrets_handled"], text)
     for i, line in prose:
         m = _any(s["secrets_exposed"], line)
-        if m and not handled:
+        if m and not _any(s["secrets_handled"], sentence_at(line, m.start(), m.end())):
             out.add("high", "security", "security/secrets", i, i,
                     "Credentials are kept where people and logs can read them.",
                     "Keep secrets in a secrets manager with rotation; never in config, repos or environment files.",
                     sentence_at(line, m.start(), m.end()))
             break
-    if "personal_data" in st.used and "pii_protection" not in st.addressed \
-            and not any(d.mechanism == "pii_protection" for d in st.denials):
+    if "personal_data" in st.used and not any(d.mechanism == "pii_protection" for d in st.denials):
+        protect = checklist()["mechanisms"]["pii_protection"]["addressed"]
         for i, line in prose:
             fields = {m.group(0).lower() for p in s["pii_fields"] for m in p.finditer(line)}
-            if len(fields) >= 3:
+            sec = draft.section_of[i - 1]
+            if len(fields) >= 3 and not _any(protect, sec.text if sec else line):
                 out.add("high", "security", "security/pii", i, i,
                         "Personal data is stored or copied with no word on pseudonymisation, encryption, access or retention.",
                         "Say how each personal field is protected, who can read it and how long it is kept.", line.strip()[:200])

@@ -48,8 +48,11 @@ def own_text(draft: Draft, section: Section) -> str:
 def scope(draft: Draft) -> dict[str, bool]:
     """What the doc does, which decides what it must contain."""
     r = rubric()
+    rollout = any(s.heading and matches(s.heading, ["rollout", "roll-out", "deployment plan", "launch plan", "release plan"])
+                  for s in draft.doc.sections)
     return {
-        "changes-system": sum(1 for w in r["changes_system"] if re.search(rf"\b{w}\b", draft.low)) >= r["changes_system_min"],
+        # a doc that plans a rollout changes a running system, whatever words it uses
+        "changes-system": rollout or sum(1 for w in r["changes_system"] if re.search(rf"\b{w}\b", draft.low)) >= r["changes_system_min"],
         "people-data": any(re.search(rf"\b{w}", draft.low) for w in r["people_data"]),
         "migrates-data": any(re.search(w, draft.low) for w in r["migrates_data"]),
         "always": True,

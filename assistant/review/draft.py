@@ -11,6 +11,10 @@ from assistant.documents import parse_text
 from assistant.models import Document, Section
 from assistant.review.model import Finding, Reference, Severity
 
+# sections that describe the situation today rather than the design
+CONTEXT = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:the\s+)?(?:context|background|problems?(?: statement)?|motivation|why\b.*|"
+                     r"current state|where we are|today|status quo|history)(?:\s+(?:and|&)\s+[\w\s]+)?\W*$", re.I)
+
 # sections that weigh options rather than propose them
 DISCUSSION = re.compile(r"\b(?:alternatives?|options?|considered|prior art|rejected|rationale|other approaches|"
                         r"non[- ]goals?|history|appendix|references|glossary)\b", re.I)
@@ -71,6 +75,11 @@ class Draft:
         s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
         names = rubric()["sections"]["proposal"]["names"]
         return bool(s and any(matches(h, names) for h in s.path))
+
+    def in_context(self, line: int) -> bool:
+        """Whether the line is in a section describing today's situation (context, problem, background)."""
+        s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
+        return bool(s and s.heading and CONTEXT.match(s.path[0] if s.path else s.heading))
 
     def heading_of(self, line: int) -> str:
         s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None

@@ -23,8 +23,9 @@ from assistant.review.model import Reference
 
 MIN_RULE_SIMILARITY = 0.15      # denial sentence vs the ADR sentence stating the rule
 MIN_CAUSE_SIMILARITY = 0.25     # denial sentence vs the postmortem's root cause
-MIN_REJECTED_SIMILARITY = 0.62  # doc title vs a rejected ADR's title
+MIN_REJECTED_SIMILARITY = 0.85  # doc title + best opening line vs a rejected ADR's title (sum of cosines)
 MAX_INCIDENTS = 3
+MIN_REQUIRE_SIMILARITY = 0.3  # an unaddressed mechanism vs the ADR sentence said to require it
 MIN_LINE_SIMILARITY = 0.35  # a doc line vs a postmortem's cause, to place the finding
 _CONTEXT = re.compile(r"\b(?:context|problem|considered options|pros and cons|options|background)\b", re.I)
 
@@ -117,6 +118,8 @@ class Precedent:
             if rules:
                 sims = self._cos(f"{title} {c['mechanisms'][mname]['label']}", [r.sentence for r in rules])
                 r = rules[int(np.argmax(sims))]
+                if float(np.max(sims)) < MIN_REQUIRE_SIMILARITY:
+                    continue
                 f.problem += f" {r.doc.id} requires it."
                 f.references.append(_ref(r.doc, r.section, r.sentence))
         self._rejected(draft, out)
@@ -143,7 +146,11 @@ class Precedent:
         if not pms:
             return
         causes = [self._cause(p) for p in pms]
-        sims = self._cos(f"{d.sentence} {d.label}", [self._cause_text(p)[:1000] for p in pms])
+        sec = draft.section_of[d.line - 1]
+        query = f"{d.sentence} {d.label} {(sec.text if sec else '')[:600]}"
+        sims = self._cos(query, [self._cause_text(p)[:1000] for p in pms])
+        words = content_words(d.sentence)
+        sims = sims + 0.5 * np.array([len(words & content_words(c)) / max(len(words), 1) for c in causes])
         same = np.array([bool(services & set(p.services)) for p in pms], dtype=float)
         order = np.argsort(-(sims + 0.15 * same))
         chosen = [(pms[i], causes[i]) for i in order[:MAX_INCIDENTS] if sims[i] >= MIN_CAUSE_SIMILARITY]
@@ -177,18 +184,18 @@ class Precedent:
                     quote, [_ref(p, "Root cause", cause) for p, cause in group])
 
     def _rejected(self, draft: Draft, out: Findings) -> None:
-        if not self.rejected:
+        """A doc whose title and opening lines say what a rejected ADR proposed re-proposes it."""
+        prose = [(i, line) for i, line in draft.prose() if not draft.in_context(i)][:40]
+        if not self.rejected or not prose or not draft.doc.title:
             return
-        title = draft.doc.title or ""
-        if not title:
-            return
-        sims = self._cos(title, [d.title for d in self.rejected])
-        for d, s in zip(self.rejected, sims, strict=True):
-            if s < MIN_REJECTED_SIMILARITY:
+        titles = self._cos(draft.doc.title, [d.title for d in self.rejected])
+        for d, t in zip(self.rejected, titles, strict=True):
+            sims = self._cos(d.title, [line for _, line in prose])
+            j = int(np.argmax(sims))
+            if t + sims[j] < MIN_REJECTED_SIMILARITY:
                 continue
+            line = prose[j][0]
             cited = d.id in draft.text
-            prose = [(i, line) for i, line in draft.prose() if len(content_words(line) & content_words(d.title)) >= 2]
-            line = prose[int(np.argmax(self._cos(d.title, [x for _, x in prose])))][0] if prose else 1
             decision = next((sec for sec in d.sections if re.search(r"decision|outcome|status", sec.heading or "", re.I)), None)
             quote = split_sentences(decision.text)[0] if decision and decision.text.strip() else d.title
             out.add("info" if cited else "high", "precedent", "precedent/rejected", line, line,
