@@ -233,7 +233,7 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api")
+    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api,review")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -258,6 +258,10 @@ def main() -> None:
                 from benchmarks.api import run as api
 
                 results["api"] = api(tmp, 50 if args.quick else 200)
+            elif name == "review":
+                from benchmarks.review import run as review_bench
+
+                results["review"] = review_bench(tmp)
             elif name == "rss":
                 results["rss"] = bench_rss(tmp, 500 if args.quick else 2500)
             print(f"{name}: {json.dumps(results[name])}  ({time.perf_counter() - t:.0f}s)", flush=True)

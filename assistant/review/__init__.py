@@ -54,6 +54,7 @@ def review_text(text: str, path: str = "draft.md", settings: object | None = Non
             notes.append("No index: conflicts with past decisions and repeats of incidents were not checked (run `archie index`).")
         else:
             prec.check(draft, st, out)
+            prec.embed.save()
             checked = True
     narrative = model = None
     if settings is not None and use_model is not False and getattr(settings, "llm", "extractive") != "extractive":

@@ -10,8 +10,10 @@ raises a *precedent* finding instead, naming it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -25,9 +27,11 @@ MIN_RULE_SIMILARITY = 0.15      # denial sentence vs the ADR sentence stating th
 MIN_CAUSE_SIMILARITY = 0.25     # denial sentence vs the postmortem's root cause
 MIN_REJECTED_SIMILARITY = 0.85  # doc title + best opening line vs a rejected ADR's title (sum of cosines)
 MAX_INCIDENTS = 3
+MAX_CACHED_VECTORS = 20_000
 MIN_REQUIRE_SIMILARITY = 0.3  # an unaddressed mechanism vs the ADR sentence said to require it
 MIN_LINE_SIMILARITY = 0.35  # a doc line vs a postmortem's cause, to place the finding
-_CONTEXT = re.compile(r"\b(?:context|problem|considered options|pros and cons|options|background)\b", re.I)
+# sections of an ADR that are not its rules: the situation, the options weighed, the consequences
+_CONTEXT = re.compile(r"\b(?:context|problem|considered options|pros and cons|options|background|consequences|drawbacks|risks)\b", re.I)
 
 
 @dataclass
@@ -204,13 +208,55 @@ class Precedent:
                     draft.lines[line - 1].strip()[:160], [_ref(d, decision.heading if decision else "", quote)])
 
 
+class VectorCache:
+    """Embeddings of ADR rule sentences and postmortem causes, kept on disk per index generation
+    so that a review in a new process does not re-embed the organisation's documents."""
+
+    def __init__(self, path: Path | None, embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.path, self.embed, self.memo, self.dirty = path, embed, {}, False
+        self.lock = threading.Lock()
+        if path and path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    self.memo = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                self.memo = {}  # a damaged cache is rebuilt, never trusted
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if todo:
+            self.memo.update(zip(todo, self.embed(todo), strict=True))
+            self.dirty = True
+        return np.vstack([self.memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    def save(self) -> None:
+        with self.lock:
+            if not (self.path and self.dirty):
+                return
+            if len(self.memo) > MAX_CACHED_VECTORS:  # keep the newest; the org's documents are re-added on use
+                self.memo = dict(list(self.memo.items())[-MAX_CACHED_VECTORS:])
+            self._write()
+
+    def _write(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for old in self.path.parent.glob("review-vectors-*.npz"):
+            if old != self.path:
+                old.unlink(missing_ok=True)
+        tmp = self.path.with_suffix(".tmp.npz")
+        texts = list(self.memo)
+        np.savez(tmp, texts=np.array(texts), vectors=np.vstack([self.memo[t] for t in texts]))
+        tmp.replace(self.path)
+        self.dirty = False
+
+
 _CACHE: dict[tuple[str, str], Precedent] = {}
 
 
 def load(settings: object) -> Precedent | None:
-    """The precedent for the configured index (cached per index generation), or None if there is no index."""
+    """The precedent for the configured index (cached per index generation, in memory and on
+    disk), or None if there is no index."""
     from assistant.errors import NoIndexError
-    from assistant.incidents import memo_embed
     from assistant.index.embeddings import get_embedder
     from assistant.index.indexer import load_documents
     from assistant.index.store import Store
@@ -227,8 +273,10 @@ def load(settings: object) -> Precedent | None:
             docs = load_documents(store)
         finally:
             store.close()
+        home = getattr(settings, "home", None)
+        path = Path(home) / "cache" / f"review-vectors-{gen}.npz" if home else None
         _CACHE.clear()
-        _CACHE[key] = Precedent(docs, memo_embed(embedder.embed))
+        _CACHE[key] = Precedent(docs, VectorCache(path, embedder.embed))
     else:
         store.close()
     return _CACHE[key]
