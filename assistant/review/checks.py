@@ -28,7 +28,7 @@ def _compile(v: Any) -> Any:
     if isinstance(v, list):
         return [_compile(x) for x in v]
     if isinstance(v, dict):
-        return {k: (_compile(x) if k not in ("label", "min_mentions", "modes", "category", "only_with", "why", "standalone") else x)
+        return {k: (_compile(x) if k not in ("label", "min_mentions", "modes", "category", "only_with", "why", "standalone", "missing_only_if") else x)
                 for k, x in v.items()}
     return v
 
@@ -111,6 +111,9 @@ def stance(draft: Draft) -> Stance:
         for mname in c["patterns"][pname]["modes"]:
             only = mechs[mname].get("only_with")
             if only and only not in st.used:
+                continue
+            gate = mechs[mname].get("missing_only_if")
+            if gate and not re.search(gate, draft.low):
                 continue
             if mname not in denied and mname not in st.addressed:
                 st.missing.append((pname, mname, first))

@@ -36,13 +36,17 @@ def is_placeholder(text: str) -> bool:
     return any(re.fullmatch(p, body) for p in rubric()["placeholders"])
 
 
+_LINK_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+\s*$", re.M)  # "[alternatives]: #alternatives"
+
+
 def own_text(draft: Draft, section: Section) -> str:
-    """A section's text plus its subsections' (a heading whose body is all in subsections is not empty)."""
+    """A section's text plus its subsections' (a heading whose body is all in subsections is not
+    empty), without Markdown link definitions."""
     out = [section.text]
     for s in draft.doc.sections:
         if len(s.path) > len(section.path) and s.path[: len(section.path)] == section.path:
             out.append(s.text)
-    return "\n".join(out).strip()
+    return _LINK_DEF.sub("", "\n".join(out)).strip()
 
 
 def scope(draft: Draft) -> dict[str, bool]:
@@ -74,7 +78,8 @@ def check(draft: Draft, out: Findings, applies: dict[str, bool]) -> None:
             out.add(spec["severity"], "completeness", rule, 1, 1, f"No {label} section.",
                     f"Add a section on {label} (headings that count include: {', '.join(shown)}).")
             continue
-        filled = [s for s in found if not is_placeholder(own_text(draft, s))]
+        filled = [s for s in found if not is_placeholder(own_text(draft, s))
+                  or (spec.get("none_ok") and re.fullmatch(r"[*_\s]*none[.*_\s]*", own_text(draft, s), re.I))]
         if not filled:
             s = found[0]
             reported.add(s.line_start)
@@ -94,7 +99,8 @@ def check(draft: Draft, out: Findings, applies: dict[str, bool]) -> None:
             out.add("low", "completeness", f"{rule}/{spec['needs_rule']}", s.line_start, s.line_end,
                     spec["needs_problem"], spec["needs_hint"], body.strip()[:100])
     for s in draft.doc.sections:
-        if s.heading and s.text and is_placeholder(s.text) and s.line_start not in reported \
+        if s.heading and s.text and is_placeholder(s.text) and not re.fullmatch(r"[*_\s]*none[.*_\s]*", s.text, re.I) \
+                and s.line_start not in reported \
                 and not any(f.line_start == s.line_start for f in out.items):
             reported.add(s.line_start)
             out.add("medium", "completeness", "completeness/placeholder", s.line_start, s.line_end,
