@@ -8,6 +8,7 @@ variables the openai client also reads), then ``archie.toml`` in the working dir
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -75,7 +76,10 @@ class Settings(BaseSettings):
     ask_max_sentences: int = Field(default=4, ge=1, le=12)
     ask_min_evidence: float = Field(default=0.45, ge=0, le=1, description="Below this best-sentence score, abstain.")
 
-    index_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    index_paths: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [Path("corpus")],
+        description="What `archie index` reads: one path, a comma- or os.pathsep-separated list, or a JSON list.",
+    )
     max_file_bytes: int = Field(default=2_000_000, gt=0)
     chunk_chars: int = Field(default=1000, ge=200, le=8000)
     chunk_overlap_chars: int = Field(default=150, ge=0)
@@ -103,9 +107,24 @@ class Settings(BaseSettings):
             raise ValueError(f"chunk_overlap_chars ({v}) must be below chunk_chars ({size})")
         return v
 
-    @field_validator("index_paths", "api_cors_origins", mode="before")
+    @field_validator("index_paths", mode="before")
     @classmethod
     def _split_paths(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        text = v.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list of paths ({exc.msg})") from exc
+        parts = text.replace(os.pathsep, ",").split(",")
+        return [p.strip() for p in parts if p.strip()]
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, v: Any) -> Any:
+        # commas only: an origin has a ':' in it, so os.pathsep cannot separate these
         if isinstance(v, str):
             return [p.strip() for p in v.split(",") if p.strip()]
         return v

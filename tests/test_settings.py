@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,30 @@ def test_overlap_must_be_below_chunk_size() -> None:
 
     with pytest.raises(ValidationError, match="chunk_overlap_chars"):
         Settings(chunk_chars=300, chunk_overlap_chars=300)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("/some/dir", ["/some/dir"]),
+        ("/a, /b", ["/a", "/b"]),
+        (f"/a{os.pathsep}/b", ["/a", "/b"]),
+        ('["/a", "/b c"]', ["/a", "/b c"]),
+    ],
+    ids=["plain", "commas", "pathsep", "json"],
+)
+def test_index_paths_from_environment(raw: str, expected: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIE_INDEX_PATHS", raw)
+    assert Settings().index_paths == [Path(p) for p in expected]
+
+
+def test_index_paths_bad_json_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIE_INDEX_PATHS", '["/a",')
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match="index_paths"):
+        get_settings()
+
+
+def test_cors_origins_keep_their_colons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIE_API_CORS_ORIGINS", "http://a.test:8080,https://b.test")
+    assert Settings().api_cors_origins == ["http://a.test:8080", "https://b.test"]
