@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.incidents import Trends
@@ -22,58 +24,96 @@ def _plt():
     return plt
 
 
+@contextmanager
+def _figure(width: float, height: float) -> Iterator[tuple[Any, Any]]:
+    """A figure and its axes, closed however drawing ends: pyplot keeps every open figure
+    alive, so one that failed half-way would leak for the life of the process."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(width, height), dpi=110)
+    try:
+        yield fig, ax
+    finally:
+        plt.close(fig)
+
+
 def _save(fig, ax, path: Path, rotate: bool = True) -> Path:
     if rotate:
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     fig.savefig(path)
-    _plt().close(fig)
     return path
 
 
+def _nothing_to_draw(fig, ax, path: Path, title: str, why: str) -> Path:
+    """An honest chart for a range with no data: the title and a sentence, no empty axes."""
+    ax.set_title(title)
+    ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=11, color="#555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return _save(fig, ax, path, rotate=False)
+
+
+def _headroom(ax, top: float) -> None:
+    # 0..0 is a matplotlib warning (identical limits); a zero-only chart still needs a y range
+    ax.set_ylim(0, top * 1.25 if top > 0 else 1)
+
+
+NO_INCIDENTS = "no incidents in this range"
+
+
 def incidents_by_severity(t: Trends, path: Path) -> Path:
-    plt = _plt()
     periods = [p.period for p in t.periods]
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(periods) + 2), 4), dpi=110)
-    bottom = [0] * len(periods)
-    for sev in ("SEV1", "SEV2", "SEV3", "SEV4", "unknown"):
-        vals = [p.by_severity.get(sev, 0) for p in t.periods]
-        if any(vals):
-            ax.bar(periods, vals, bottom=bottom, label=sev, color=SEV_COLOURS[sev], edgecolor="white", linewidth=0.5)
-            bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
-    ax.set_title(f"Incidents per {t.by}, by severity")
-    ax.set_ylabel("incidents")
-    ax.legend(frameon=False, ncols=5, loc="upper left", fontsize=8)
-    ax.set_ylim(0, max(bottom or [1]) * 1.25)
-    return _save(fig, ax, path)
+    title = f"Incidents per {t.by}, by severity"
+    with _figure(max(6, 0.55 * len(periods) + 2), 4) as (fig, ax):
+        if not any(p.incidents for p in t.periods):
+            return _nothing_to_draw(fig, ax, path, title, NO_INCIDENTS)
+        bottom = [0] * len(periods)
+        for sev in ("SEV1", "SEV2", "SEV3", "SEV4", "unknown"):
+            vals = [p.by_severity.get(sev, 0) for p in t.periods]
+            if any(vals):
+                ax.bar(periods, vals, bottom=bottom, label=sev, color=SEV_COLOURS[sev], edgecolor="white", linewidth=0.5)
+                bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+        ax.set_title(title)
+        ax.set_ylabel("incidents")
+        if ax.get_legend_handles_labels()[0]:  # a legend with no entries is a matplotlib warning
+            ax.legend(frameon=False, ncols=5, loc="upper left", fontsize=8)
+        _headroom(ax, max(bottom))
+        return _save(fig, ax, path)
 
 
 def mttr_per_period(t: Trends, path: Path) -> Path:
-    plt = _plt()
     pts = [(p.period, p.mttr.median, p.mttr.count) for p in t.periods]
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(pts) + 2), 4), dpi=110)
-    xs = [x for x, _, _ in pts]
-    ys = [y if y is not None else float("nan") for _, y, _ in pts]
-    ax.plot(xs, ys, marker="o", color="#2166ac")
-    for x, y, n in pts:
-        if y is not None:
-            ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7, color="#555")
-    ax.set_title(f"MTTR per {t.by} (median, {t.mttr_definition}, minutes)")
-    ax.set_ylabel("minutes")
-    ax.set_ylim(0, max((y for _, y, _ in pts if y is not None), default=1) * 1.25)
-    return _save(fig, ax, path)
+    title = f"MTTR per {t.by} (median, {t.mttr_definition}, minutes)"
+    with _figure(max(6, 0.55 * len(pts) + 2), 4) as (fig, ax):
+        if not pts:
+            return _nothing_to_draw(fig, ax, path, title, NO_INCIDENTS)
+        if all(y is None for _, y, _ in pts):
+            return _nothing_to_draw(fig, ax, path, title, "no incident in this range states the times MTTR needs")
+        xs = [x for x, _, _ in pts]
+        ys = [y if y is not None else float("nan") for _, y, _ in pts]
+        ax.plot(xs, ys, marker="o", color="#2166ac")
+        for x, y, n in pts:
+            if y is not None:
+                ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7, color="#555")
+        ax.set_title(title)
+        ax.set_ylabel("minutes")
+        _headroom(ax, max(y for _, y, _ in pts if y is not None))
+        return _save(fig, ax, path)
 
 
 def top_causes(t: Trends, path: Path, top: int = 8) -> Path:
-    plt = _plt()
     cl = t.clusters[:top][::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(cl), 1) + 1.5), dpi=110)
-    ax.barh([c.name for c in cl], [len(c.incidents) for c in cl], color="#4393c3")
-    ax.set_title("Top recurring causes (clusters of root causes)")
-    ax.set_xlabel("incidents")
-    ax.tick_params(axis="y", labelsize=8)
-    return _save(fig, ax, path, rotate=False)
+    title = "Top recurring causes (clusters of root causes)"
+    with _figure(8, 0.45 * max(len(cl), 1) + 1.5) as (fig, ax):
+        if not cl:
+            why = NO_INCIDENTS if not t.incidents else "no recurring causes in this range"
+            return _nothing_to_draw(fig, ax, path, title, why)
+        ax.barh([c.name for c in cl], [len(c.incidents) for c in cl], color="#4393c3")
+        ax.set_title(title)
+        ax.set_xlabel("incidents")
+        ax.tick_params(axis="y", labelsize=8)
+        return _save(fig, ax, path, rotate=False)
 
 
 def render_charts(t: Trends, out_dir: Path) -> list[Path]:

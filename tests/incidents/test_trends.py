@@ -193,3 +193,36 @@ def test_cli_similar_and_extract(corpus_index: Path, monkeypatch: pytest.MonkeyP
     assert "PM-015" in shown and "frontmatter" in shown
     bad = runner.invoke(app, ["incidents", "similar"])
     assert bad.exit_code != 0
+
+
+def _empty_trends():
+    import numpy as np
+
+    from assistant.incidents import compute_trends
+
+    return compute_trends([], lambda texts: np.zeros((len(texts), 4)))
+
+
+@pytest.mark.parametrize("chart", ["incidents_by_severity", "mttr_per_period", "top_causes"])
+def test_empty_trends_draw_a_png_without_warnings(chart: str, tmp_path: Path) -> None:
+    import warnings
+
+    from assistant.incidents import charts
+
+    t = _empty_trends()
+    assert t.incidents == 0 and t.periods == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # whatever the pytest config says
+        png = getattr(charts, chart)(t, tmp_path / "chart.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("chart", ["incidents_by_severity", "mttr_per_period", "top_causes"])
+def test_a_failing_draw_does_not_leak_its_figure(chart: str, tmp_path: Path) -> None:
+    from assistant.incidents import charts
+
+    plt = charts._plt()
+    before = len(plt.get_fignums())
+    with pytest.raises(FileNotFoundError):  # savefig into a directory that does not exist
+        getattr(charts, chart)(_empty_trends(), tmp_path / "missing" / "chart.png")
+    assert len(plt.get_fignums()) == before
