@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assistant.capacity.calc import (
@@ -16,6 +16,7 @@ from assistant.capacity.calc import (
     replicas_needed,
     utilization,
 )
+from assistant.capacity.inputs import FIELDS, figure_value
 from assistant.capacity.units import (
     parse_duration,
     parse_growth,
@@ -131,3 +132,83 @@ def test_verdicts() -> None:
     assert plan(PlanInput(peak_rps=800, limit_rps=1000)).verdict == "at risk"
     assert plan(PlanInput(peak_rps=600, limit_rps=1000, monthly_growth=0.05)).verdict == "at risk"  # ~3 months to 70%
     assert plan(PlanInput(peak_rps=300, limit_rps=1000, monthly_growth=0.01)).verdict == "ok"
+
+
+PARSERS = {"rate": parse_rate, "duration": parse_duration, "size": parse_size, "money": parse_money_per_month,
+           "growth": parse_growth}
+# pieces of real quantities, so the text is often close to valid (and to pint's expression syntax)
+_PIECES = st.sampled_from(["5", "1200", ".5", "1e999", "e", "-", "+", "/", "*", "**", "^", "(", ")", " ", ",", "%", "$",
+                           "rps", "rpm", "req", "ms", "s", "min", "GB", "TB", "usd", "month", "year", "degC",
+                           "furlongs", "per", "nan", "inf", "0", "9", "_"])
+_ODD = ["5 rps/", "", "1e999 rps", "rps 5", "5 furlongs", "9**9**9 rps", "1/0", "5 degC", "(", "1e308 TB", "nan",
+        "40%/week" + "0" * 400]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join)), st.sampled_from(sorted(PARSERS)))
+@example("5 rps/", "rate")
+@example("", "duration")
+@example("1e999 rps", "rate")
+@example("rps 5", "rate")
+@example("5 furlongs", "rate")
+@example("9**9**9", "size")
+@example("1/0 usd/month", "money")
+@example("1e999%/week", "growth")
+def test_parsing_any_text_returns_a_number_or_bad_input(text: str, kind: str) -> None:
+    try:
+        value = PARSERS[kind](text, "--flag")
+    except BadInputError as exc:
+        assert str(exc).startswith("--flag: ") and "\n" not in str(exc) and exc.hint
+    else:
+        assert math.isfinite(value)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join), st.integers(), st.booleans(),
+                 st.floats(allow_nan=True, allow_infinity=True)),
+       st.sampled_from(FIELDS))
+def test_document_figures_are_numbers_or_bad_input_naming_the_document(value: object, field: str) -> None:
+    where = f"DES-001 capacity.{field}"
+    try:
+        figure_value(field, value, where)
+    except BadInputError as exc:
+        assert str(exc).startswith(where)
+
+
+@pytest.mark.parametrize("text", _ODD)
+def test_odd_quantities_say_what_to_write(text: str) -> None:
+    with pytest.raises(BadInputError) as exc:
+        parse_rate(text, "--peak")
+    assert str(exc.value).startswith("--peak: ") and exc.value.hint.startswith("write e.g.")
+
+
+def test_document_figures_in_units_are_read() -> None:
+    assert figure_value("peak_rps", "5,000 rps", "x") == 5000
+    assert figure_value("peak_rps", 4200, "x") == 4200
+    assert figure_value("latency_ms", "0.12s", "x") == pytest.approx(120)
+    assert figure_value("cost_usd_month", "504000 usd/year", "x") == 42000
+    assert figure_value("growth", 0.35, "x") == "35%/year" and figure_value("growth", "30%/year", "x") == "30%/year"
+    assert figure_value("regions", "2", "x") == 2
+    with pytest.raises(BadInputError, match=r"^DES-011 capacity\.peak_rps: cannot read 'lots'"):
+        figure_value("peak_rps", "lots", "DES-011 capacity.peak_rps")
+
+
+def test_cli_plan_prints_one_line_for_a_bad_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app, main
+
+    args = ["capacity", "plan", "--peak", "5 rps/", "--limit", "5000rps"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and isinstance(result.exception, BadInputError)
+    # main() is what the `archie` script runs: it prints ArchieErrors as one line (+ a hint)
+    monkeypatch.setattr(sys, "argv", ["archie", *args])
+    with CliRunner().isolation() as (_, stderr, _), pytest.raises(SystemExit) as exit:
+        try:
+            main()
+        finally:
+            lines = stderr.getvalue().decode().splitlines()
+    assert exit.value.code == 1
+    assert lines == ["error: --peak: cannot read '5 rps/' as a quantity", "hint: write e.g. 1200rps, 72000rpm or 5e6req/day"]
