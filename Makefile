@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 ARCHIE := $(BIN)/archie
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test demo test lint fmt bench clean
+.PHONY: install install-test demo test eval lint fmt bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ test: install-test
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/ruff check assistant api tests benchmarks
 	$(BIN)/python -m pytest -q
+	ARCHIE_HOME=.archie $(ARCHIE) eval --provider extractive --report .archie/eval/report.md
+
+# the eval gate alone (also the last step of make test): exits 1 below evals/thresholds.yaml
+eval: install
+	ARCHIE_HOME=.archie $(ARCHIE) eval --provider extractive --report .archie/eval/report.md
 
 lint: install-test
 	$(BIN)/ruff check assistant api tests benchmarks

@@ -22,6 +22,7 @@ from assistant.guard import (
     Guard,
     GuardConfig,
     content_words,
+    lexicon,
     render_claims,
     split_sentences,
     strip_injections,
@@ -36,6 +37,10 @@ _META_LINE = re.compile(r"^\W*[A-Za-z][\w ()/-]{0,30}:\s*\S.{0,60}$")
 _TABLE = re.compile(r"\|.*\|")
 _DECISION = re.compile(r"(?:^|> )(?:decision(?! drivers)|decision outcome|chosen option|proposal|root cause)", re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_ASKS_ADVICE = re.compile(r"^\W*(?:should|shall|can|could|will|would|is it|isn't it|do we (?:even )?need|why not|is there)\b"
+                          r"|\b(?:should we|can we|why not|won't it|right\?|worth it)\b", re.I)
+_COSTS = re.compile(r"consequence|drawback|risk|downside|trade|cost|cons\b|negative|what we give up", re.I)
+_BACKGROUND = re.compile(r"^(?:context|context and problem statement|problem|background|motivation)$", re.I)
 _SKIP_SECTIONS = re.compile(r"^(?:status|preamble|links|metadata)$", re.I)
 
 
@@ -127,6 +132,7 @@ class Asker:
             answer.notes.insert(0, f"Note: {fallback}.")
         answer.verdict.injection_suspects = suspects
         answer.as_of_requested = as_of
+        answer.retrieved = list(dict.fromkeys(e.doc_id for e in evidence))
         answer.seconds = round(time.perf_counter() - start, 3)
         return answer
 
@@ -153,6 +159,14 @@ class Asker:
                     picked = best + picked  # the decision in force comes first
                     evidence = [*evidence, best[0][1]]
                     decided.add(succ)
+        # a question that asks for a recommendation gets what it would cost, from the same evidence
+        if _ASKS_ADVICE.search(question) and not any(p.search(s) for s, _ in picked for p in lexicon()["tradeoff"]):
+            costs = [e for e in evidence if _COSTS.search(e.section)] or evidence
+            have = {p for p, _ in picked}
+            extra = [x for x in self._pick_sentences(question, costs, limit=6, floor=0.0)
+                     if x[0] not in have and any(p.search(x[0]) for p in lexicon()["tradeoff"])]
+            if extra:
+                picked = [*picked, extra[0]]
         draft = " ".join(f"{s} [{e.doc_id} §{e.section}]" for s, e in picked)
         return self._finish(question, draft, evidence, docs, as_of, "extractive")
 
@@ -170,8 +184,10 @@ class Asker:
                     s += "."
                 if not 25 <= len(s) <= 600 or _TABLE.search(s) or s.startswith(("```", "#")) or _META_LINE.match(s):
                     continue
-                if len(content_words(s)) < 4:
-                    continue
+                if len(content_words(s)) < 4 or s.endswith("?"):
+                    continue  # a question the document asks itself is not an answer
+                if any(p.search(s) for g in ("superlatives", "buzzwords") for p in lexicon()[g]):
+                    continue  # a document's own hype ("infinitely scalable") is not evidence
                 cands.append((s, e, rank))
         if not cands:
             return []
@@ -186,6 +202,9 @@ class Asker:
         n_ev = max(len(evidence), 1)
         context = np.array([1.0 - c[2] / n_ev for c in cands])
         decision = np.array([0.04 if _DECISION.search(c[1].section) else 0.0 for c in cands])
+        # a doc's account of the situation before its decision is background, not the answer
+        decided_docs = {c[1].doc_id for c in cands if _DECISION.search(c[1].section)}
+        decision -= np.array([0.04 if c[1].doc_id in decided_docs and _BACKGROUND.search(c[1].section) else 0.0 for c in cands])
         stale = np.array([0.05 if c[1].status is Status.superseded else 0.0 for c in cands])
         score = 0.5 * cos + 0.25 * overlap + 0.25 * context + decision - stale
         best = float(score.max())

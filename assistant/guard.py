@@ -29,6 +29,8 @@ from assistant.models import Citation, Claim, Evidence, GuardVerdict, HypeFlag
 ABSTAIN_TEXT = "The indexed documents do not answer this question."
 CITATION = re.compile(r"\[\s*([A-Za-z0-9][\w./@:-]*)\s*(?:§\s*([^\]]*?))?\s*\]")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
+_BRACKET = re.compile(r"\[[^\[\]\n]{0,200}\]")
+_DOT = "\u2024\u2024"  # stands in for ". " inside brackets while splitting
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "we", "our", "us", "they", "their", "them", "he", "she", "his", "her", "you", "your", "i", "me", "my", "not", "no", "so", "than", "then", "there", "which", "who", "whom", "what", "when", "where", "why", "how", "all", "any", "each", "both", "few", "more", "most", "other", "some", "such", "only", "own", "same", "too", "very", "can", "will", "just", "do", "does", "did", "doing", "have", "has", "had", "having", "into", "over", "under", "again", "further", "once", "here", "also", "about", "above", "below", "up", "down", "out", "off", "because", "until", "while", "would", "should", "could", "may", "might", "must", "shall", "per", "via", "say", "said", "says", "one", "two"]
@@ -67,7 +69,9 @@ def split_sentences(text: str) -> list[str]:
     for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )|\n(?=\s*\d+\. )", text):
         block = re.sub(r"\s*\n\s*", " ", block).strip()
         if block:
-            out += [s.strip() for s in _SENT_SPLIT.split(block) if s.strip()]
+            # a full stop inside a citation ("[DD-008 §4. Design]") does not end a sentence
+            masked = _BRACKET.sub(lambda m: m.group(0).replace(". ", _DOT), block)
+            out += [x.strip().replace(_DOT, ". ") for x in _SENT_SPLIT.split(masked) if x.strip()]
     return out
 
 

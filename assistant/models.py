@@ -276,4 +276,5 @@ class Answer(BaseModel):
     fallback: str | None = Field(default=None, description="why the configured model was not used")
     verdict: GuardVerdict = Field(default_factory=GuardVerdict)
     draft: str | None = Field(default=None, description="the model's raw text before the guard (verbose)")
+    retrieved: list[str] = Field(default_factory=list, description="ids of the retrieved documents, best first")
     seconds: float = 0.0

@@ -44,6 +44,7 @@ def _register() -> None:
         ask_cmd,
         capacity_cmd,
         docs_cmd,
+        eval_cmd,
         incidents_cmd,
         index_cmd,
         review_cmd,
@@ -55,6 +56,7 @@ def _register() -> None:
     search_cmd.register(app)
     ask_cmd.register(app)
     review_cmd.register(app)
+    eval_cmd.register(app)
     app.add_typer(docs_cmd.app, name="docs")
     app.add_typer(capacity_cmd.app, name="capacity")
     app.add_typer(incidents_cmd.app, name="incidents")
