@@ -204,6 +204,12 @@ function renderReview(rv) {
         el("span", { class: "category" }, f.category), " ", f.problem,
         el("div", { class: "suggestion" }, `→ ${f.suggestion}`));
       if (f.evidence) item.append(el("blockquote", {}, f.evidence));
+      for (const r of f.references || []) {
+        item.append(el("div", { class: "precedent" },
+          el("strong", {}, `${r.doc_id} §${r.section}`),
+          ` (${r.kind === "adr" ? r.status : r.kind}${r.date ? ", " + r.date : ""}) `, r.quote ? `“${r.quote}”` : ""));
+      }
+      if (f.source === "model") item.append(el("div", { class: "suggestion" }, "proposed by the model; passed the guard"));
       list.append(item);
     }
     box.append(el("section", { class: `severity ${sev}`, "data-severity": sev },

@@ -36,7 +36,8 @@ def render_text(result, path: Path) -> None:
         if f.evidence:
             console.print(Text(f"      «{f.evidence[:160]}»", style="dim italic"))
         for r in f.references:
-            console.print(Text(f"      precedent: {r.doc_id} §{r.section} ({r.status}) “{r.quote[:140]}”", style="magenta"))
+            what = r.status if r.kind == "adr" else r.kind
+            console.print(Text(f"      precedent: {r.doc_id} §{r.section} ({what}, {r.date or 'undated'}) “{r.quote[:140]}”", style="magenta"))
 
 
 def register(app: typer.Typer) -> None:

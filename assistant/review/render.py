@@ -16,7 +16,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _refs(f: Finding) -> str:
-    return "; ".join(f"{r.doc_id} §{r.section}" + (f" “{r.quote[:140]}”" if r.quote else "") for r in f.references)
+    return "; ".join(f"{r.doc_id} §{r.section} ({r.status if r.kind == 'adr' else r.kind}, {r.date or 'undated'})"
+                     + (f" “{r.quote[:140]}”" if r.quote else "") for r in f.references)
 
 
 def markdown(r: Review) -> str:

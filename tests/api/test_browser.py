@@ -72,7 +72,9 @@ def test_ask_shows_a_streamed_cited_answer_with_clickable_sources(page) -> None:
 def test_upload_a_design_doc_and_see_findings_by_severity(page, tmp_path: Path) -> None:
     doc = tmp_path / "cache-design.md"
     doc.write_text("# Cache the catalogue\n\n## Context\n\nCatalogue reads are slow.\n\n"
-                   "## Proposal\n\nA blazing fast, infinitely scalable cache. TBD\n")
+                   "## Proposal\n\nA blazing fast, infinitely scalable cache. TBD\n\n"
+                   "The cache's TLS certificate comes from the same CA as the billing API certificate; the certificate "
+                   "is renewed by hand each year by the on-call engineer, like the other certificates.\n")
     page.click("#tab-review")
     page.set_input_files("#review-file", str(doc))
     page.click("#review-button")
@@ -81,6 +83,8 @@ def test_upload_a_design_doc_and_see_findings_by_severity(page, tmp_path: Path) 
     assert groups and groups == sorted(groups, key=["high", "medium", "low", "info"].index)
     assert "high" in groups
     assert "Cache the catalogue" in page.locator("#review-title").inner_text()
+    # the organisation's own precedent is shown under the finding it backs (PM-009: a certificate expired)
+    assert any("PM-009" in t for t in page.locator("#findings .finding .precedent").all_inner_texts())
     _shot(page, "review.png")
 
 
