@@ -46,3 +46,16 @@ def test_hype_needs_a_tradeoff_or_condition_and_evidence() -> None:
     assert "recommends with no evidence cited" in metrics.hype_problems("Adopt it, but it costs more.", q, cited=False)
     # a hype word the question brought is not the answer's hype
     assert metrics.hype_problems("It is not infinitely scalable: the limit is 3,000 rps.", "Is it infinitely scalable?", cited=True) == []
+
+
+def test_repeat_summary_lists_items_whose_verdict_flips() -> None:
+    from assistant.evaluation.runner import ItemResult, repeat_summary
+
+    def run(a: bool, b: bool, c: bool) -> list[ItemResult]:
+        return [ItemResult(suite="ask", id=i, passed=p) for i, p in zip("abc", (a, b, c), strict=True)]
+
+    s = repeat_summary([run(True, False, True), run(True, True, False), run(True, False, False)])
+    assert s["runs"] == 3 and s["unstable"] == ["ask:b", "ask:c"]
+    assert s["min_pass"] == pytest.approx(1 / 3, abs=1e-4)  # only a passes every run
+    assert s["pass@3"] == pytest.approx(1.0)  # every item passes at least once
+    assert s["mean_pass"] == pytest.approx((1 + 1 / 3 + 1 / 3) / 3, abs=1e-4)
