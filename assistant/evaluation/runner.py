@@ -101,7 +101,8 @@ def run_ask(pipe: ArchiePipeline | BaselinePipeline, items: list[datasets.AskIte
                 missing = [alts[0] for alts in it.facts if not any(metrics.norm(a) in metrics.norm(text) for a in alts)]
                 why.append(f"missing facts: {missing}")
             if it.type == "superseded" and it.current:
-                named = bool(ids(it.current) & set(_ids_in(text)))
+                # named in the text or notes, or cited: the answer presents the decision in force
+                named = bool(ids(it.current) & (set(_ids_in(r.text + " " + " ".join(r.notes))) | {c[0] for c in r.citations}))
                 s["names_current"] = 1.0 if named else 0.0
                 if not named:
                     passed = False

@@ -65,7 +65,7 @@ def _any(pats: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
 
 
 _HISTORY = re.compile(r"\bPM-\d+\b|\bpostmortem\b|\bincident (?:was|in)\b", re.I)
-_NEGATED = re.compile(r"\b(?:no|not|nothing|never|without|neither|nor|none)\b(?:\W+\w+){0,3}\W*$", re.I)
+_NEGATED = re.compile(r"\b(?:no|not|nothing|never|without|neither|nor|none)\b(?:\W+\w+){0,4}\W*$", re.I)
 
 
 def negated(line: str, start: int) -> bool:
