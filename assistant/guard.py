@@ -219,10 +219,7 @@ class Guard:
                     verdict.citations_repaired += 1
                 resolved.append((Citation(doc_id=target.doc_id, section=target.section), target))
             if not is_fact_sentence(text):
-                if resolved or not cites:
-                    claim.citations = [c for c, _ in resolved]
-                    claims.append(claim)
-                continue
+                continue  # "The answer is:", "- The default.", list numbers: nothing a reader can check
             verdict.claims_total += 1
             if not resolved and repair:  # "as ADR-0020 says": a named document is a citation
                 named = [by_doc[m.lower()] for m in _DOC_ID_TOKEN.findall(text) if m.lower() in by_doc]

@@ -136,3 +136,12 @@ def test_repeated_sentences_count_once(guard: Guard) -> None:
 def test_echoed_evidence_markup_is_not_shown(guard: Guard) -> None:
     claims, _ = guard.check('<evidence doc="ADR-0009" section="x">Retries use jittered backoff.</evidence>', EV)
     assert claims and "<" not in claims[0].text and "evidence" not in claims[0].text
+
+
+def test_filler_a_model_writes_never_reaches_the_answer(guard: Guard) -> None:
+    """Found by `archie eval` on SmolLM2: preambles and bare list numbers were kept, uncited."""
+    draft = ("The answer is:. - The default. 1. 2. 3. <evidence. "
+             "Service calls set an explicit timeout of 300 ms. [ADR-0009 §Decision Outcome]")
+    claims, v = guard.check(draft, EV)
+    assert [c.text for c in claims] == ["Service calls set an explicit timeout of 300 ms."]
+    assert all(c.citations for c in claims)
