@@ -144,4 +144,4 @@ def test_filler_a_model_writes_never_reaches_the_answer(guard: Guard) -> None:
              "Service calls set an explicit timeout of 300 ms. [ADR-0009 §Decision Outcome]")
     claims, v = guard.check(draft, EV)
     assert [c.text for c in claims] == ["Service calls set an explicit timeout of 300 ms."]
-    assert all(c.citations for c in claims)
+    assert all(c.citations for c in claims) and v.claims_kept == 1 and not v.unsupported
