@@ -36,6 +36,7 @@ def is_placeholder(text: str) -> bool:
     return any(re.fullmatch(p, body) for p in rubric()["placeholders"])
 
 
+_NONE = re.compile(r"[*_\s]*none[.*_\s]*", re.I)
 _LINK_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+\s*$", re.M)  # "[alternatives]: #alternatives"
 
 
@@ -78,8 +79,14 @@ def check(draft: Draft, out: Findings, applies: dict[str, bool]) -> None:
             out.add(spec["severity"], "completeness", rule, 1, 1, f"No {label} section.",
                     f"Add a section on {label} (headings that count include: {', '.join(shown)}).")
             continue
-        filled = [s for s in found if not is_placeholder(own_text(draft, s))
-                  or (spec.get("none_ok") and re.fullmatch(r"[*_\s]*none[.*_\s]*", own_text(draft, s), re.I))]
+        said_none = [s for s in found if _NONE.fullmatch(own_text(draft, s))]
+        filled = [s for s in found if not is_placeholder(own_text(draft, s)) or (spec.get("none_ok") and s in said_none)]
+        if not filled and said_none and spec.get("none_problem"):
+            s = said_none[0]  # the section is there and answers "none": a finding about its content, not its absence
+            reported.add(s.line_start)
+            out.add("medium", "completeness", f"{rule}/none", s.line_start, s.line_end, spec["none_problem"],
+                    spec["none_hint"], own_text(draft, s)[:80])
+            continue
         if not filled:
             s = found[0]
             reported.add(s.line_start)
@@ -99,7 +106,7 @@ def check(draft: Draft, out: Findings, applies: dict[str, bool]) -> None:
             out.add("low", "completeness", f"{rule}/{spec['needs_rule']}", s.line_start, s.line_end,
                     spec["needs_problem"], spec["needs_hint"], body.strip()[:100])
     for s in draft.doc.sections:
-        if s.heading and s.text and is_placeholder(s.text) and not re.fullmatch(r"[*_\s]*none[.*_\s]*", s.text, re.I) \
+        if s.heading and s.text and is_placeholder(s.text) and not _NONE.fullmatch(s.text) \
                 and s.line_start not in reported \
                 and not any(f.line_start == s.line_start for f in out.items):
             reported.add(s.line_start)
