@@ -31,10 +31,11 @@ def documents(settings: Settings) -> list[Document]:
     return all_documents(settings)
 
 
-def memo_embed(embed: Callable[[list[str]], np.ndarray],
-               seed: dict[str, np.ndarray] | None = None) -> Callable[[list[str]], np.ndarray]:
-    """``embed`` that computes each distinct text once, starting from vectors already known."""
-    memo = dict(seed or {})
+def memo_embed(embed: Callable[[list[str]], np.ndarray], seed: dict[str, np.ndarray] | None = None,
+               memo: dict[str, np.ndarray] | None = None) -> Callable[[list[str]], np.ndarray]:
+    """``embed`` that computes each distinct text once, starting from vectors already known.
+    ``memo``: a dict to fill in place (a caller that persists it); otherwise a private copy of ``seed``."""
+    memo = memo if memo is not None else dict(seed or {})
 
     def cached(texts: list[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in memo))

@@ -57,19 +57,13 @@ class Precedent:
                      and not (d.adr and d.adr.superseded_by)]
         self.rejected = [d for d in docs if d.kind.value == "adr" and d.status == Status.rejected]
         self.rules: dict[str, list[Rule]] = {}
+        # sentences that state a rule, split once; restating another ADR's rule does not count
+        # (that ADR is the precedent)
+        stated = [Rule(d, s.heading or "Decision", sent) for d in in_force for s in d.sections
+                  if not (s.heading and _CONTEXT.search(s.heading)) for sent in split_sentences(s.text)
+                  if not set(re.findall(r"\bADR-\d+\b", sent)) - {d.id} and _any(c["rule_words"], sent)]
         for mname, mech in c["mechanisms"].items():
-            found: list[Rule] = []
-            for d in in_force:
-                for s in d.sections:
-                    if s.heading and _CONTEXT.search(s.heading):
-                        continue
-                    for sent in split_sentences(s.text):
-                        others = set(re.findall(r"\bADR-\d+\b", sent)) - {d.id}
-                        if others:
-                            continue  # restating another ADR's rule: that ADR is the precedent
-                        if _any(mech["required_by"], sent) and _any(c["rule_words"], sent):
-                            found.append(Rule(d, s.heading or "Decision", sent))
-            self.rules[mname] = found
+            self.rules[mname] = [r for r in stated if _any(mech["required_by"], r.sentence)]
         self.postmortems = [d for d in docs if d.kind.value == "postmortem" and d.postmortem]
         self.services = sorted({s for d in docs for s in d.services})
 
@@ -213,7 +207,9 @@ class VectorCache:
     so that a review in a new process does not re-embed the organisation's documents."""
 
     def __init__(self, path: Path | None, embed: Callable[[list[str]], np.ndarray]) -> None:
-        self.path, self.embed, self.memo, self.dirty = path, embed, {}, False
+        from assistant.incidents import memo_embed
+
+        self.path, self.memo = path, {}
         self.lock = threading.Lock()
         if path and path.exists():
             try:
@@ -221,21 +217,21 @@ class VectorCache:
                     self.memo = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
             except (OSError, ValueError, KeyError):
                 self.memo = {}  # a damaged cache is rebuilt, never trusted
+        self.saved = len(self.memo)
+        self._embed = memo_embed(embed, memo=self.memo)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
-        if todo:
-            self.memo.update(zip(todo, self.embed(todo), strict=True))
-            self.dirty = True
-        return np.vstack([self.memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return self._embed(texts)
 
     def save(self) -> None:
         with self.lock:
-            if not (self.path and self.dirty):
+            if not self.path or len(self.memo) == self.saved:
                 return
             if len(self.memo) > MAX_CACHED_VECTORS:  # keep the newest; the org's documents are re-added on use
-                self.memo = dict(list(self.memo.items())[-MAX_CACHED_VECTORS:])
+                for key in list(self.memo)[: len(self.memo) - MAX_CACHED_VECTORS]:
+                    del self.memo[key]
             self._write()
+            self.saved = len(self.memo)
 
     def _write(self) -> None:
         assert self.path is not None
@@ -247,7 +243,6 @@ class VectorCache:
         texts = list(self.memo)
         np.savez(tmp, texts=np.array(texts), vectors=np.vstack([self.memo[t] for t in texts]))
         tmp.replace(self.path)
-        self.dirty = False
 
 
 _CACHE: dict[tuple[str, str], Precedent] = {}
