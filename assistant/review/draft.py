@@ -68,21 +68,32 @@ class Draft:
                 if line.strip() and i not in self.code_lines and not line.lstrip().startswith("#")
                 and (include_discussion or not self.in_discussion(i))]
 
-    def in_proposal(self, line: int) -> bool:
-        """Whether the line is in a section that proposes (design, proposal, decision, plan...)."""
+    @cached_property
+    def _proposing(self) -> set[int]:
+        """ids of the sections that propose (design, proposal, decision, plan...), matched once."""
         from assistant.review.completeness import matches, rubric
 
-        s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
         names = rubric()["sections"]["proposal"]["names"]
-        return bool(s and any(matches(h, names) for h in s.path))
+        return {id(s) for s in self.doc.sections if any(matches(h, names) for h in s.path)}
+
+    @cached_property
+    def _describing(self) -> set[int]:
+        """ids of the sections about today's situation (context, problem, background)."""
+        return {id(s) for s in self.doc.sections if s.heading and CONTEXT.match(s.path[0] if s.path else s.heading)}
+
+    def _section(self, line: int) -> Section | None:
+        return self.section_of[line - 1] if 0 < line <= len(self.lines) else None
+
+    def in_proposal(self, line: int) -> bool:
+        """Whether the line is in a section that proposes."""
+        return id(self._section(line)) in self._proposing
 
     def in_context(self, line: int) -> bool:
-        """Whether the line is in a section describing today's situation (context, problem, background)."""
-        s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
-        return bool(s and s.heading and CONTEXT.match(s.path[0] if s.path else s.heading))
+        """Whether the line is in a section describing today's situation."""
+        return id(self._section(line)) in self._describing
 
     def heading_of(self, line: int) -> str:
-        s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
+        s = self._section(line)
         return s.heading if s else ""
 
     @cached_property
