@@ -18,7 +18,7 @@ _NUMBERED_TITLE = re.compile(r"^\s*(?:ADR[- ]?)?0*(\d{1,5})\s*[.:\-–—]\s*(.+
 _FILE_NUMBER = re.compile(r"^0*(\d{1,5})[-_]")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 _RELATION = re.compile(
-    r"^\s*(?:[-*+]\s+)?\**(supersedes|superseded by|amends|amended by)\**\s*:?\s*(.*)$", re.I
+    r"^[^\w\[]*(?:[-*+]\s+)?\**(supersedes|superseded by|amends|amended by)\**\s*:?\s*(.*)$", re.I
 )
 _LINK_SECTIONS = {"status", "links", "related decisions", "more information", "related"}
 

@@ -17,7 +17,7 @@ _STATUS_WORDS: list[tuple[re.Pattern[str], Status]] = [
     (re.compile(r"^\W*(proposed|in review|under review|review|open|rfc)\b", re.I), Status.proposed),
     (re.compile(r"^\W*(rejected|declined|refused)\b", re.I), Status.rejected),
     (re.compile(r"^\W*deprecated\b", re.I), Status.deprecated),
-    (re.compile(r"^\W*(draft|wip)\b", re.I), Status.draft),
+    (re.compile(r"^\W*(draft|wip|incomplete)\b", re.I), Status.draft),
     (re.compile(r"^\W*(on[ -]hold|postponed|paused)\b", re.I), Status.on_hold),
 ]
 
