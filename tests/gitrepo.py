@@ -136,6 +136,11 @@ Cut inventory calls from checkout by 80%.
 Checkout keeps inventory counts in a Redis cache for 30 seconds. Retries have no cap, and calls
 to inventory have no timeout. This revolutionary, world-class cache will scale infinitely.
 
+## Rollout
+
+The cache TTL is a runtime config push. An urgent push skips the canary stage and goes to every
+checkout pod in one step.
+
 ## Alternatives
 
 None.
