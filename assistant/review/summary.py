@@ -7,6 +7,7 @@ and updates its own comment instead of adding one per push.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant import __version__
@@ -15,6 +16,7 @@ from assistant.review.render import markdown, sarif
 
 MARKER = "<!-- archie-review -->"
 NOTHING_REVIEWED = "<!-- archie-review: nothing reviewed -->"
+_SHA = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{28}\b")  # full commit hashes are shown as 12 characters
 
 __all__ = ["MARKER", "NOTHING_REVIEWED", "sarif_set", "summary_markdown"]
 
@@ -31,7 +33,8 @@ def _demote(md: str) -> str:
 def summary_markdown(rs: ReviewSet) -> str:
     """One Markdown summary: totals, a table of files with their verdicts, each file's findings,
     and what was not reviewed and why."""
-    what = f" in `{rs.change}`" if rs.change else ""
+    change = _SHA.sub(lambda m: m.group(1), rs.change or "")
+    what = f" in `{change}`" if change else ""
     n = len(rs.reviews)
     out = [MARKER]
     if not n:
