@@ -2,7 +2,7 @@
 locally, verbatim, with bash: ``${{ }}`` expressions (context lookups, ``||``, ``&&``, ``!``,
 ``==``, ``!=``, ``cancelled()``, ``hashFiles()``), ``if:`` conditions, per-step ``env:``,
 ``$GITHUB_OUTPUT`` (including ``name<<DELIM`` blocks) and ``$GITHUB_STEP_SUMMARY``. ``uses:``
-steps are not run; their evaluated ``with:`` is recorded for the test to check."""
+steps are recorded with their evaluated ``with:``, and run only when the test gives a stand-in."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class ActionRunner:
     inputs: dict[str, str]
     github: dict[str, Any]
     env: dict[str, str]
+    uses: dict[str, Callable[[dict[str, str]], dict[str, str]]] = field(default_factory=dict)
     results: dict[str, StepResult] = field(default_factory=dict)
 
     @classmethod
@@ -101,10 +103,15 @@ class ActionRunner:
         return _EXPR.sub(lambda m: str(self.evaluate(m.group(1))), str(text))
 
     def condition(self, text: str | None) -> bool:
-        if text is None:  # the default: success()
-            return all(r.returncode == 0 for r in self.results.values())
+        ok = all(r.returncode == 0 for r in self.results.values())
+        if text is None:
+            return ok
         m = _EXPR.fullmatch(str(text).strip())
-        return bool(self.evaluate(m.group(1) if m else str(text)))
+        expr = m.group(1) if m else str(text)
+        # as GitHub: without a status function, success() && is implied
+        if not re.search(r"\b(?:success|failure|always|cancelled)\(", expr):
+            return ok and bool(self.evaluate(expr))
+        return bool(self.evaluate(expr))
 
     # --- steps -------------------------------------------------------------------------------
     def run(self, skip: dict[str, str] | None = None) -> dict[str, StepResult]:
@@ -116,8 +123,10 @@ class ActionRunner:
                 self.results[sid] = StepResult(id=sid, ran=False)
                 continue
             if "uses" in step:
-                self.results[sid] = StepResult(id=sid, ran=False,
-                                               with_={k: self.render(v) for k, v in step.get("with", {}).items()})
+                with_ = {k: self.render(v) for k, v in step.get("with", {}).items()}
+                fake = self.uses.get(step["uses"])
+                self.results[sid] = StepResult(id=sid, ran=fake is not None, with_=with_,
+                                               outputs=fake(with_) if fake else {})
                 continue
             self.results[sid] = self._bash(sid, step)
         return self.results

@@ -27,11 +27,35 @@ SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").re
 CHANGED_DOCS = {"docs/adr/0002-retry-budgets.md", "docs/design/inventory-cache.md"}
 # steps the test does not run, and why; every other `run:` step runs exactly as action.yml has it
 NOT_RUN = {"install": "pip install needs the package registry; the test uses the installed archie"}
-USES = {"python": "actions/setup-python@v5", "cache": "actions/cache@v4",
+USES = {"python": "actions/setup-python@v5", "cache": "actions/cache/restore@v4", "cache-save": "actions/cache/save@v4",
         "upload": "github/codeql-action/upload-sarif@v3"}
 
 
-def _run(repo: Repo, base: str, temp: Path, gh: FakeGitHub) -> ActionRunner:
+class FakeCache:
+    """actions/cache/restore and /save on a local folder: an exact key hits, else the newest
+    entry whose key starts with a restore key is restored (not a hit)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.saved: list[str] = []
+
+    def restore(self, with_: dict[str, str]) -> dict[str, str]:
+        key = with_["key"]
+        prefixes = [p.strip() for p in with_.get("restore-keys", "").splitlines() if p.strip()]
+        match = key if key in self.saved else next(
+            (k for k in reversed(self.saved) for p in prefixes if k.startswith(p)), None)
+        if match:
+            shutil.copytree(self.root / match, Path(with_["path"]), dirs_exist_ok=True)
+        return {"cache-hit": str(match == key).lower(), "cache-primary-key": key, "cache-matched-key": match or ""}
+
+    def save(self, with_: dict[str, str]) -> dict[str, str]:
+        assert with_["key"] and with_["key"] not in self.saved  # the cache refuses to overwrite a key
+        shutil.copytree(Path(with_["path"]), self.root / with_["key"])
+        self.saved.append(with_["key"])
+        return {}
+
+
+def _run(repo: Repo, base: str, temp: Path, gh: FakeGitHub, cache: FakeCache) -> ActionRunner:
     temp.mkdir(parents=True, exist_ok=True)
     runner = ActionRunner.load(
         ACTION, workspace=repo.root, temp=temp,
@@ -40,6 +64,7 @@ def _run(repo: Repo, base: str, temp: Path, gh: FakeGitHub) -> ActionRunner:
                 "event": {"pull_request": {"number": 7, "base": {"sha": base}}}},
         env={"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", "GITHUB_API_URL": gh.url,
              "COLUMNS": "200"},
+        uses={"actions/cache/restore@v4": cache.restore, "actions/cache/save@v4": cache.save},
     )
     runner.run(skip=NOT_RUN)
     return runner
@@ -75,12 +100,14 @@ def test_the_action_yml_is_what_the_test_runs() -> None:
 
 def test_the_actions_steps_on_a_pull_request(pr: tuple[Repo, str], tmp_path: Path) -> None:
     repo, base = pr
+    store = FakeCache(tmp_path / "cache")
     with fake_github() as gh:
         gh.add(7, "Nice design!")
-        first = _run(repo, base, tmp_path / "run1", gh)
+        first = _run(repo, base, tmp_path / "run1", gh, store)
         r = first.results
         ran = {sid for sid, res in r.items() if res.ran}
-        assert ran == {"prep", "history", "index", "review", "comment", "gate"}  # every run: step but install
+        # every run: step but install, and the cache stand-ins
+        assert ran == {"prep", "history", "cache", "index", "cache-save", "review", "comment", "gate"}
         for sid in ("prep", "history", "index", "review", "comment"):
             assert r[sid].returncode == 0, (sid, r[sid].stdout, r[sid].stderr)
 
@@ -91,6 +118,9 @@ def test_the_actions_steps_on_a_pull_request(pr: tuple[Repo, str], tmp_path: Pat
         assert cache["path"] == prep["home"] == r["index"].env["ARCHIE_HOME"] == r["review"].env["ARCHIE_HOME"]
         assert cache["key"].startswith("archie-index-Linux-") and len(cache["key"]) > len("archie-index-Linux-")
         assert cache["restore-keys"] == "archie-index-Linux-"
+        assert r["cache"].outputs["cache-hit"] == "false"
+        assert r["cache-save"].with_ == {"path": prep["home"], "key": cache["key"]}  # saved before the gate fails
+        assert store.saved == [cache["key"]]
         assert _index_numbers(r["index"].stdout)["added"] == 3  # 2 ADRs and the postmortem
 
         # the review: only the two changed docs, one valid SARIF run
@@ -122,11 +152,9 @@ def test_the_actions_steps_on_a_pull_request(pr: tuple[Repo, str], tmp_path: Pat
         doc.write_text(doc.read_text() + "\n## Rollback\n\nSet the TTL to 0 and redeploy.\n")
         repo.commit("Rollback plan", date="2024-04-03T09:00:00+00:00")
         key = cache["key"]
-        second_temp = tmp_path / "run2"
-        second_temp.mkdir()
-        shutil.copytree(Path(prep["home"]), second_temp / "archie-index")  # what actions/cache restores
-        second = _run(repo, base, second_temp, gh)
+        second = _run(repo, base, tmp_path / "run2", gh, store)
         assert second.results["cache"].with_["key"] == key  # same documents indexed: same cache entry
+        assert second.results["cache"].outputs["cache-hit"] == "true" and not second.results["cache-save"].ran
         numbers = _index_numbers(second.results["index"].stdout)
         assert (numbers["added"], numbers["changed"], numbers["embedded"]) == (0, 0, 0)  # nothing re-embedded
         assert gh.writes()[1:] == [("PATCH", f"/repos/acme/shop/issues/comments/{mine[0]['id']}")]
@@ -135,17 +163,22 @@ def test_the_actions_steps_on_a_pull_request(pr: tuple[Repo, str], tmp_path: Pat
         assert mine2[0]["body"] == Path(second.results["prep"].outputs["summary"]).read_text() != summary
         assert [c["body"] for c in gh.on(7) if MARKER not in c["body"]] == ["Nice design!"]
 
-        # an ADR change moves the cache key
+        # an ADR change moves the cache key; the last index is restored and only the ADR re-embedded
         adr = repo.root / "docs/adr/0001-use-postgres.md"
         adr.write_text(adr.read_text() + "\nAmended.\n")
-        assert second.hash_files(second.results["prep"].outputs["globs"]) not in key
+        repo.commit("Amend ADR 1", date="2024-04-04T09:00:00+00:00")
+        third = _run(repo, base, tmp_path / "run3", gh, store)
+        assert third.results["cache"].with_["key"] != key and third.results["cache"].outputs["cache-matched-key"] == key
+        numbers = _index_numbers(third.results["index"].stdout)
+        assert (numbers["changed"], numbers["unchanged"]) == (1, 2) and 0 < numbers["embedded"] < 13
+        assert store.saved == [key, third.results["cache"].with_["key"]]
 
 
 def test_an_error_is_not_reported_as_findings(pr: tuple[Repo, str], tmp_path: Path) -> None:
     repo, _ = pr
     with fake_github() as gh:
-        runner = _run(repo, "0123456789abcdef0123456789abcdef01234567", tmp_path / "bad", gh)
+        runner = _run(repo, "0123456789abcdef0123456789abcdef01234567", tmp_path / "bad", gh, FakeCache(tmp_path / "c"))
     r = runner.results
     assert r["history"].returncode != 0 and not r["review"].ran  # the base is unknown (and cannot be fetched)
     assert not r["comment"].ran and not r["gate"].ran and "failed" not in r["review"].outputs
-    assert not r["upload"].with_ and gh.requests == []
+    assert not r["upload"].with_ and not r["cache"].ran and gh.requests == []
