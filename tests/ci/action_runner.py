@@ -1,7 +1,8 @@
 """Just enough of a GitHub Actions runner to run a composite ``action.yml``'s ``run:`` steps
 locally, verbatim, with bash: ``${{ }}`` expressions (context lookups, ``||``, ``&&``, ``!``,
 ``==``, ``!=``, ``cancelled()``, ``hashFiles()``), ``if:`` conditions, per-step ``env:``,
-``$GITHUB_OUTPUT`` (including ``name<<DELIM`` blocks) and ``$GITHUB_STEP_SUMMARY``. ``uses:``
+``continue-on-error``, ``$GITHUB_OUTPUT`` (including ``name<<DELIM`` blocks) and
+``$GITHUB_STEP_SUMMARY``. ``uses:``
 steps are recorded with their evaluated ``with:``, and run only when the test gives a stand-in."""
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class StepResult:
     stdout: str = ""
     stderr: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    continue_on_error: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 or self.continue_on_error
 
 
 @dataclass
@@ -94,7 +100,7 @@ class ActionRunner:
                 py.append(name)
             else:
                 py.append(f"_ctx({name!r})")
-        ok = all(r.returncode == 0 for r in self.results.values())
+        ok = all(r.ok for r in self.results.values())
         scope = {"_ctx": self.lookup, "cancelled": lambda: False, "always": lambda: True,
                  "success": lambda: ok, "failure": lambda: not ok, "hashFiles": self.hash_files}
         return eval("".join(py), {"__builtins__": {}}, scope)
@@ -103,7 +109,7 @@ class ActionRunner:
         return _EXPR.sub(lambda m: str(self.evaluate(m.group(1))), str(text))
 
     def condition(self, text: str | None) -> bool:
-        ok = all(r.returncode == 0 for r in self.results.values())
+        ok = all(r.ok for r in self.results.values())
         if text is None:
             return ok
         m = _EXPR.fullmatch(str(text).strip())
@@ -129,6 +135,7 @@ class ActionRunner:
                                                outputs=fake(with_) if fake else {})
                 continue
             self.results[sid] = self._bash(sid, step)
+            self.results[sid].continue_on_error = bool(step.get("continue-on-error", False))
         return self.results
 
     def _bash(self, sid: str, step: dict[str, Any]) -> StepResult:

@@ -55,11 +55,12 @@ class FakeCache:
         return {}
 
 
-def _run(repo: Repo, base: str, temp: Path, gh: FakeGitHub, cache: FakeCache) -> ActionRunner:
+def _run(repo: Repo, base: str, temp: Path, gh: FakeGitHub, cache: FakeCache,
+         inputs: dict[str, str] | None = None) -> ActionRunner:
     temp.mkdir(parents=True, exist_ok=True)
     runner = ActionRunner.load(
         ACTION, workspace=repo.root, temp=temp,
-        inputs={"paths": "docs/adr docs/postmortems", "fail-on": "high"},
+        inputs={"paths": "docs/adr docs/postmortems", "fail-on": "high", **(inputs or {})},
         github={"action_path": str(ROOT), "token": TOKEN, "repository": "acme/shop",
                 "event": {"pull_request": {"number": 7, "base": {"sha": base}}}},
         env={"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", "GITHUB_API_URL": gh.url,
@@ -182,3 +183,14 @@ def test_an_error_is_not_reported_as_findings(pr: tuple[Repo, str], tmp_path: Pa
     assert r["history"].returncode != 0 and not r["review"].ran  # the base is unknown (and cannot be fetched)
     assert not r["comment"].ran and not r["gate"].ran and "failed" not in r["review"].outputs
     assert not r["upload"].with_ and not r["cache"].ran and gh.requests == []
+
+
+def test_a_comment_the_token_may_not_write_does_not_fail_the_job(pr: tuple[Repo, str], tmp_path: Path) -> None:
+    repo, base = pr
+    with fake_github() as gh:
+        gh.deny = 403  # a fork's pull request: read-only token
+        r = _run(repo, base, tmp_path / "fork", gh, FakeCache(tmp_path / "c"),
+                 inputs={"fail-on": ""}).results
+    assert r["comment"].ran and r["comment"].returncode == 1 and "pull-requests: write" in r["comment"].stderr
+    assert r["review"].outputs["failed"] == "false" and not r["gate"].ran  # fail-on '' never fails
+    assert all(res.ok for res in r.values())

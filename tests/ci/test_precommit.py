@@ -44,3 +44,7 @@ def test_the_entry_on_the_selected_files_fails_on_high(tmp_path: Path) -> None:
     out = subprocess.run([*cmd, *selected], cwd=repo.root, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1, out.stderr
     assert "2 design doc(s) / ADR(s): needs work before review" in out.stdout
+    stricter = [*cmd, "--fail-on", "low", "docs/design/search-indexing.md"]  # pre-commit's args come last
+    assert subprocess.run([*cmd, "docs/design/search-indexing.md"], cwd=repo.root, env=env, capture_output=True,
+                          timeout=300).returncode == 0  # no high finding
+    assert subprocess.run(stricter, cwd=repo.root, env=env, capture_output=True, timeout=300).returncode == 1
