@@ -19,7 +19,7 @@ from assistant.errors import BadInputError
 from assistant.gitinfo import ChangedFile, changed_files, parse_range, repo_root
 from assistant.models import Kind
 from assistant.review import fails, read_doc, review_text
-from assistant.review.config import ReviewConfig, apply_config
+from assistant.review.config import ReviewConfig, apply_config, verdict_line
 from assistant.review.model import RANK, Review
 
 REVIEWED_KINDS = (Kind.design, Kind.adr)
@@ -97,8 +97,6 @@ def select_changed(files: list[ChangedFile], root: Path, cfg: ReviewConfig,
 
 
 def _finish(out: ReviewSet) -> ReviewSet:
-    from assistant.review.config import verdict_line
-
     findings = [f for r in out.reviews for f in r.findings]
     out.counts = {k: sum(1 for f in findings if f.severity == k) for k in RANK}
     coverage = sum(1 for f in findings if f.references) / len(findings) if findings else 0.0

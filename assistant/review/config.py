@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import BadInputError
+from assistant.review import _verdict as _review_verdict
 from assistant.review.model import CATEGORIES, RANK, Finding, Review, Severity
 
 __all__ = ["ReviewConfig", "apply_config", "find_config", "load_review_config"]
@@ -165,10 +166,8 @@ def load_review_config(root: Path | None = None, explicit: Path | None = None,
 
 
 def verdict_line(counts: dict[str, int], coverage: float, checked: bool, n: int) -> str:
-    # the review's own verdict line, so a filtered review reads exactly like an unfiltered one
-    from assistant.review import _verdict as verdict
-
-    return verdict(counts, coverage, checked, n)
+    """The review's own verdict line, so a filtered review reads exactly like an unfiltered one."""
+    return _review_verdict(counts, coverage, checked, n)
 
 
 def recount(r: Review, findings: list[Finding]) -> Review:
