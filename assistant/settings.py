@@ -28,6 +28,12 @@ def _config_file() -> Path:
     return Path(os.environ.get("ARCHIE_CONFIG", "archie.toml"))
 
 
+def config_file() -> Path:
+    """The ``archie.toml`` settings are read from (``ARCHIE_CONFIG``, else ./archie.toml); its
+    ``[review]`` table, if any, is a review config (see ``assistant.review.config``)."""
+    return _config_file()
+
+
 class Settings(BaseSettings):
     """Every knob archie has. Field names map to ``ARCHIE_<NAME>`` variables."""
 
@@ -97,6 +103,25 @@ class Settings(BaseSettings):
     api_threads: int = Field(default=8, ge=1, le=256, description="Jobs one worker runs at a time (others queue).")
     api_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated (none: CORS off)."
+    )
+
+    # review in the team's workflow (.archie/review.toml, the GitHub Action)
+    review_config: Path | None = Field(
+        default=None,
+        description="Review config file; default: .archie/review.toml in the repository root, or [review] in archie.toml.",
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com",
+        validation_alias=AliasChoices("GITHUB_API_URL", "ARCHIE_GITHUB_API_URL"),
+        description="GitHub REST API root (Actions sets GITHUB_API_URL; GitHub Enterprise differs).",
+    )
+    github_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_TOKEN", "ARCHIE_GITHUB_TOKEN"),
+        description="Token for `archie ci comment` (needs pull-requests: write).",
+    )
+    github_repository: str | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_REPOSITORY", "ARCHIE_GITHUB_REPOSITORY"),
+        description="owner/name of the repository `archie ci comment` comments on.",
     )
 
     @field_validator("chunk_overlap_chars")

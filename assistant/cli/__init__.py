@@ -43,6 +43,7 @@ def _register() -> None:
     from assistant.cli import (
         ask_cmd,
         capacity_cmd,
+        ci_cmd,
         docs_cmd,
         eval_cmd,
         incidents_cmd,
@@ -60,6 +61,7 @@ def _register() -> None:
     app.add_typer(docs_cmd.app, name="docs")
     app.add_typer(capacity_cmd.app, name="capacity")
     app.add_typer(incidents_cmd.app, name="incidents")
+    app.add_typer(ci_cmd.app, name="ci")
     serve_cmd.register(app)
 
 

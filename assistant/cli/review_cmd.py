@@ -43,11 +43,16 @@ def render_text(result, path: Path) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("review")
     def review_cmd(
-        path: Path = typer.Argument(..., help="A Markdown design doc or ADR draft."),
+        paths: list[Path] = typer.Argument(None, help="Markdown design docs or ADR drafts (or use --changed)."),
+        changed: str = typer.Option(None, "--changed", metavar="BASE...HEAD",
+                                    help="Review the design docs and ADRs a git change adds or modifies: BASE...HEAD (since the merge base), BASE..HEAD, or one ref meaning REF...HEAD."),
         fmt: str = typer.Option("text", "--format", help="text | markdown | json | sarif"),
         fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 if any finding is at least this severe (high|medium|low)."),
         no_model: bool = typer.Option(False, "--no-model", help="Deterministic review only, even if a model is configured."),
         output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+        summary: Path = typer.Option(None, "--summary", help="Also write a Markdown summary (the pull-request comment) to this file."),
+        config: Path = typer.Option(None, "--config", help="Review config file (default: .archie/review.toml or [review] in archie.toml)."),
+        show_all: bool = typer.Option(False, "--all", help="Also show findings below the config's min_confidence."),
     ) -> None:
         """Findings a staff engineer would raise before the review meeting, each on its lines.
 
@@ -57,34 +62,97 @@ def register(app: typer.Typer) -> None:
         are not handled; STRIDE, secrets and personal data; conflicts with accepted ADRs;
         repeats of recorded incidents; hype. With an index, conflicts and incidents cite your
         own ADRs and postmortems. With a model configured, a guard-checked critique is added.
+        A team's `.archie/review.toml` turns checks off, overrides severities and ignores paths.
 
         Example: `archie review corpus/design/009-checkout-config-fast-path.md --format sarif -o review.sarif`
+
+        Example: `archie review --changed main...HEAD --format sarif -o review.sarif --summary review.md --fail-on high`
         """
         from assistant.errors import BadInputError
-        from assistant.review import fails, review
-        from assistant.review.render import markdown, sarif
+        from assistant.review import fails
 
         if fmt not in FORMATS:
             raise BadInputError("--format", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
         fails(_probe(), fail_on)  # validate --fail-on before doing the work
-        result = review(path, settings(), use_model=False if no_model else None)
-        if fmt == "text" and output is None:
-            render_text(result, path)
+        if bool(paths) == bool(changed):
+            raise BadInputError("review", "pass either files or --changed BASE...HEAD" if paths else "nothing to review",
+                                "e.g. `archie review docs/design/new.md` or `archie review --changed main`")
+        if fmt == "text" and output is not None:
+            raise BadInputError("--format", "text cannot be written to a file", "use markdown, json or sarif with --output")
+        rs = _run(paths, changed, config, no_model, show_all)
+        if summary is not None:
+            from assistant.review.summary import summary_markdown
+
+            summary.write_text(summary_markdown(rs), encoding="utf-8")
+        single = not changed and len(paths) == 1 and len(rs.reviews) == 1
+        if single:
+            _emit_one(rs.reviews[0], paths[0], fmt, output)
         else:
-            body = (markdown(result) if fmt == "markdown" else
-                    json.dumps(sarif(result, str(path)), indent=2) if fmt == "sarif" else
-                    result.model_dump_json(indent=2) if fmt == "json" else None)
-            if body is None:
-                raise BadInputError("--format", "text cannot be written to a file", "use markdown, json or sarif with --output")
-            if output:
-                output.write_text(body, encoding="utf-8")
-                console.print(f"wrote {output} ({result.verdict})")
-            elif fmt == "json":
-                print_json(result)
-            else:
-                typer.echo(body)
-        if fails(result, fail_on):
+            _emit_set(rs, fmt, output)
+        if rs.fails(fail_on):
             raise typer.Exit(1)
+
+
+def _run(paths: list[Path] | None, changed: str | None, config: Path | None, no_model: bool, show_all: bool):
+    from assistant.gitinfo import repo_root
+    from assistant.review.batch import review_changed, review_paths
+    from assistant.review.config import load_review_config
+    from assistant.settings import config_file
+
+    s = settings()
+    start = paths[0] if paths else Path.cwd()
+    root = repo_root(start) or Path.cwd()
+    cfg = load_review_config(root, config or s.review_config, extra=[config_file()])
+    use_model = False if no_model else None
+    if changed:
+        return review_changed(changed, s, cfg, use_model=use_model, show_all=show_all)
+    return review_paths(list(paths or []), s, cfg, use_model=use_model, show_all=show_all)
+
+
+def _write(body: str, output: Path | None, what: str) -> None:
+    if output:
+        output.write_text(body, encoding="utf-8")
+        console.print(f"wrote {output} ({what})")
+    else:
+        typer.echo(body.rstrip("\n"))
+
+
+def _emit_one(result, path: Path, fmt: str, output: Path | None) -> None:
+    """One file named on the command line: the single-review formats."""
+    from assistant.review.render import markdown, sarif
+
+    if fmt == "text":
+        render_text(result, path)
+    elif fmt == "json" and output is None:
+        print_json(result)
+    else:
+        body = (markdown(result) if fmt == "markdown" else
+                json.dumps(sarif(result, result.path), indent=2) if fmt == "sarif" else result.model_dump_json(indent=2))
+        _write(body, output, result.verdict)
+
+
+def _emit_set(rs, fmt: str, output: Path | None) -> None:
+    """Several files or a git change: each review, then the totals; one SARIF run for all."""
+    from assistant.review.summary import sarif_set, summary_markdown
+
+    if fmt == "text":
+        for r in rs.reviews:
+            render_text(r, Path(r.path))
+            console.print()
+        for sk in rs.skipped:
+            if sk.why in ("ignored", "unreadable"):
+                console.print(Text(f"not reviewed: {sk.path}: {sk.reason}", style="dim yellow"))
+        c = rs.counts
+        what = f" changed in {rs.change}" if rs.change else ""
+        head = (f"{len(rs.reviews)} design doc(s) / ADR(s){what}: " if rs.reviews
+                else f"No design docs or ADRs{what or ' to review'}.")
+        console.print(Text(head, style="bold") + Text(rs.verdict if rs.reviews else "", style="bold"),
+                      Text(f"  ({c['high']} high, {c['medium']} medium, {c['low']} low, {c['info']} info)" if rs.reviews else "",
+                           style="dim"))
+        return
+    body = (summary_markdown(rs) if fmt == "markdown" else
+            json.dumps(sarif_set(rs), indent=2) if fmt == "sarif" else rs.model_dump_json(indent=2))
+    _write(body, output, f"{len(rs.reviews)} reviewed; {rs.verdict}")
 
 
 def _probe():

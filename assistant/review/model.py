@@ -38,6 +38,7 @@ class Finding(BaseModel):
     references: list[Reference] = Field(default_factory=list)
     source: Literal["rule", "model"] = "rule"
     support: float | None = Field(None, description="model findings: the guard's support score")
+    confidence: float = Field(1.0, ge=0, le=1, description="how sure the check is (a review config's min_confidence hides those below)")
 
 
 class Review(BaseModel):
@@ -56,3 +57,6 @@ class Review(BaseModel):
     model: str | None = None
     notes: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    disabled: int = Field(0, description="findings dropped because the review config turns their checks off")
+    hidden: int = Field(0, description="findings hidden below the review config's min_confidence")
+    config: str | None = Field(None, description="the review config file applied, if any")
