@@ -8,6 +8,7 @@ pandoc's manual advises for untrusted input) and a timeout.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from functools import lru_cache
 from importlib import resources
@@ -53,7 +54,18 @@ def run_pandoc(data: bytes, reader: str, timeout_s: float, heap_mb: int) -> str:
     if proc.returncode == _HEAP_EXHAUSTED:
         raise ConversionFailed("memory", "conversion needed more memory than allowed")
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = message[-1] if message else f"pandoc exited with {proc.returncode}"
-        raise ConversionFailed("corrupt", detail)
-    return proc.stdout.decode("utf-8", "replace")
+        message = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines()
+                   if ln.strip() and not ln.startswith(("[WARNING]", "stack traceback"))]
+        if any("Error running filter" in ln for ln in message):  # archie's bug, not the file's
+            raise ConversionFailed("failed", " ".join(message[:2])[:200])
+        raise ConversionFailed("corrupt", (message[0] if message else f"pandoc exited with {proc.returncode}")[:200])
+    return tidy_escapes(proc.stdout.decode("utf-8", "replace"))
+
+
+_NEEDLESS_HASH = re.compile(r"(?<=\S)([^\S\n]*)\\#(?![#\\]*[^\S\n]*$)", re.M)
+
+
+def tidy_escapes(markdown: str) -> str:
+    """Drop pandoc's backslash before a ``#`` that is not at the start of a line ("\\#inc-374"):
+    only a leading ``#`` can start a heading, and the escape would end up in the text."""
+    return _NEEDLESS_HASH.sub(r"\1#", markdown)

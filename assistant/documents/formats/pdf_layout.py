@@ -25,8 +25,9 @@ from assistant.documents.formats.pdf import Line, Page, Table
 
 MARGIN = 0.12  # top and bottom share of the page where running headers and footers sit
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
-_BULLET = re.compile(r"^([•●▪◦‣∙·■□➢►*–-])\s+(.*)$")
-_NUMBERED = re.compile(r"^(\d{1,2}|[a-z])[.)]\s+(.*)$")
+# "(cid:127)": a bullet glyph whose font has no Unicode map (reportlab's default bullets)
+_BULLET = re.compile(r"^(?:[•●▪◦‣∙·■□➢►*–-]\s+|\(cid:\d+\)\s*)(?P<text>.*)$")
+_NUMBERED = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>.*)$")
 _BLOCK_START = re.compile(r"^(#{1,6}\s|>|[-+*]\s|\d+[.)]\s|```|~~~|\||=+\s*$|-{3,}\s*$)")
 
 
@@ -143,21 +144,22 @@ def _page_blocks(page: Page, body: float, levels: dict[float, int], bold_level: 
 
     for ln in page.lines:
         size = round(ln.size * 2) / 2
+        gap = ln.top - prev.bottom if prev else 0.0
+        if kind.startswith("h") and prev is not None and para and size == round(prev.size * 2) / 2 and gap < body:
+            para[0] += " " + ln.text  # a heading wrapped onto a second line
+            prev = ln
+            continue
         level = levels.get(size) if _short(ln) else None
         if level is None and bold_level and _bold_heading(ln, body):
             level = bold_level
-        gap = ln.top - prev.bottom if prev else 0.0
         if level is not None:
-            if kind == f"h{level}" and prev is not None and gap < body and para:
-                para[0] += " " + ln.text  # a heading wrapped onto a second line
-            else:
-                flush()
-                para, para_top, kind = [ln.text], ln.top, f"h{level}"
-                para[0] = "#" * min(level, 6) + " " + para[0]
+            flush()
+            para, para_top, kind = ["#" * min(level, 6) + " " + ln.text], ln.top, f"h{level}"
         elif m := (_BULLET.match(ln.text) or _NUMBERED.match(ln.text)):
             flush()
-            marker = "-" if _BULLET.match(ln.text) else f"{m.group(1)}." if m.group(1).isdigit() else "-"
-            para, para_top, kind, item_x = [f"{marker} {m.group(2)}"], ln.top, "li", ln.x0
+            num = m.groupdict().get("num")
+            marker = f"{num}." if num and num.isdigit() else "-"
+            para, para_top, kind, item_x = [f"{marker} {m.group('text')}"], ln.top, "li", ln.x0
         elif kind == "li" and prev is not None and ln.x0 > item_x + 2 and gap <= usual_gap * 1.5 + 1:
             para.append(ln.text)
         else:

@@ -72,6 +72,12 @@ function Table(tbl)
     head_rows = {table.remove(body_rows, 1)}
   end
   head_rows = normalise_rows(head_rows, ncols)
+  -- header cells are emphasised by their position already; "**Service**" only adds noise
+  for _, row in ipairs(head_rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.contents = pandoc.Blocks(cell.contents):walk({Strong = function(s) return s.content end})
+    end
+  end
   -- several header rows: keep the first as the header, the rest as body rows
   local head = {head_rows[1]}
   for i = #head_rows, 2, -1 do table.insert(body_rows, 1, head_rows[i]) end
@@ -86,6 +92,18 @@ function Table(tbl)
     return {pandoc.Para({pandoc.Strong(pandoc.Str(caption))}), tbl}
   end
   return tbl
+end
+
+function CodeBlock(code)
+  -- keep a language name, drop exporters' styling classes ("syntaxhighlighter-pre")
+  local lang = {}
+  for _, c in ipairs(code.classes) do
+    if c:match("^[%w+#]+$") and #lang == 0 then table.insert(lang, c) end
+  end
+  -- an unnamed block still gets a fence: an indented block after a list needs a separator
+  code.classes = #lang > 0 and lang or {"text"}
+  code.attributes = {}
+  return code
 end
 
 function Image(img)
