@@ -93,7 +93,10 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
         return True
     if tag in {"header", "footer"}:
         return not _inside(el, {"article", "main", "section"})
-    return bool(_tokens(el) & _CHROME_TOKENS) and tag not in {"body", "html", "main", "article"}
+    tokens = _tokens(el)
+    if {"contents", "topic"} <= tokens or (el.get("role") or "").lower() == "doc-toc":
+        return True  # a generated table of contents (docutils, DPub ARIA)
+    return bool(tokens & _CHROME_TOKENS) and tag not in {"body", "html", "main", "article"}
 
 
 def _inside(el: lxml.html.HtmlElement, tags: set[str]) -> bool:

@@ -94,6 +94,12 @@ function Table(tbl)
   return tbl
 end
 
+function Header(h)
+  -- a heading is a section name: links in it (docutils' back-links to the contents) go
+  h.content = h.content:walk({Link = function(l) return l.content end})
+  return h
+end
+
 function CodeBlock(code)
   -- keep a language name, drop exporters' styling classes ("syntaxhighlighter-pre")
   local lang = {}
