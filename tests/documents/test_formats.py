@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents.formats import CONVERTIBLE_SUFFIXES, Converted, ConvertLimits, convert_file
+from assistant.documents.formats import CONVERTIBLE_SUFFIXES, Converted, convert_file
 from assistant.documents.markdown import list_items, parse_markdown, tables
 from assistant.errors import BadInputError
 

@@ -35,12 +35,25 @@ def _key(text: str) -> str:
     return re.sub(r"[\d\W_]+", " ", text).strip().lower()
 
 
+def body_size(pages: list[Page]) -> float:
+    """The font size most of the text is set in."""
+    weight: Counter[float] = Counter()
+    for page in pages:
+        for ln in page.lines:
+            weight[round(ln.size * 2) / 2] += len(ln.text)
+    return weight.most_common(1)[0][0] if weight else 0.0
+
+
 def drop_running_lines(pages: list[Page]) -> int:
-    """Remove running headers/footers and margin page numbers in place; return how many."""
+    """Remove running headers/footers and margin page numbers in place; return how many.
+    Only lines no larger than the body text count: a heading that opens every page
+    ("Chapter 2: Findings") is not a running head."""
+    body = body_size(pages)
+
     def margins(page: Page) -> list[Line]:
         top = [ln for ln in page.lines[:2] if ln.top < page.height * MARGIN]
         bottom = [ln for ln in page.lines[-2:] if ln.bottom > page.height * (1 - MARGIN)]
-        return top + [ln for ln in bottom if ln not in top]
+        return [ln for ln in top + [b for b in bottom if b not in top] if ln.size <= body + 0.5]
 
     seen: Counter[str] = Counter()
     for page in pages:
@@ -65,13 +78,9 @@ def drop_running_lines(pages: list[Page]) -> int:
 
 def heading_levels(pages: list[Page]) -> tuple[float, dict[float, int], int | None]:
     """(body size, {larger size: level}, level of bold body-size headings or None)."""
-    weight: Counter[float] = Counter()
-    for page in pages:
-        for ln in page.lines:
-            weight[round(ln.size * 2) / 2] += len(ln.text)
-    if not weight:
+    body = body_size(pages)
+    if not body:
         return 0.0, {}, None
-    body = weight.most_common(1)[0][0]
     larger = sorted({round(ln.size * 2) / 2 for p in pages for ln in p.lines
                      if ln.size >= body + 1.0 and _short(ln)}, reverse=True)[:5]
     levels = {size: i + 1 for i, size in enumerate(larger)}
