@@ -19,6 +19,7 @@ import re
 import statistics
 from collections import Counter
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from assistant.documents.formats.errors import ConversionFailed
 from assistant.documents.formats.pdf import Line, Page, Table
@@ -51,8 +52,19 @@ def drop_running_lines(pages: list[Page]) -> int:
     body = body_size(pages)
 
     def margins(page: Page) -> list[Line]:
-        top = [ln for ln in page.lines[:2] if ln.top < page.height * MARGIN]
-        bottom = [ln for ln in page.lines[-2:] if ln.bottom > page.height * (1 - MARGIN)]
+        """The lines of the page's head and foot: in the outer bands and set apart from the
+        text by a wider gap than its usual line spacing."""
+        lines = page.lines
+        gaps = [b.top - a.bottom for a, b in pairwise(lines)]
+        usual = statistics.median([g for g in gaps if g >= 0] or [0.0])
+
+        def apart(i: int) -> bool:  # a wide gap after line i
+            return 0 <= i < len(gaps) and gaps[i] > max(usual * 1.5, 2.0)
+
+        top = next((lines[: i + 1] for i in range(min(2, len(lines)))
+                    if lines[i].top < page.height * MARGIN and apart(i)), [])
+        bottom = next((lines[i:] for i in range(len(lines) - 1, max(len(lines) - 3, 0), -1)
+                       if lines[i].bottom > page.height * (1 - MARGIN) and apart(i - 1)), [])
         return [ln for ln in top + [b for b in bottom if b not in top] if ln.size <= body + 0.5]
 
     seen: Counter[str] = Counter()
@@ -131,7 +143,7 @@ def _join(lines: list[str]) -> str:
 def _page_blocks(page: Page, body: float, levels: dict[float, int], bold_level: int | None) -> list[tuple[float, list[str]]]:
     """(top, Markdown lines) for each block of one page, in reading order."""
     blocks: list[tuple[float, list[str]]] = [(t.top, _table_markdown(t)) for t in page.tables]
-    gaps = [b.top - a.bottom for a, b in zip(page.lines, page.lines[1:], strict=False) if 0 <= b.top - a.bottom < 3 * body]
+    gaps = [b.top - a.bottom for a, b in pairwise(page.lines) if 0 <= b.top - a.bottom < 3 * body]
     usual_gap = statistics.median(gaps) if gaps else body * 0.3
     left = min((ln.x0 for ln in page.lines), default=0.0)
     para: list[str] = []
