@@ -58,6 +58,7 @@ def test_pages_and_their_labels() -> None:
     locs = with_pages(block_locations(MD), [(1, 1), (10, 2), (18, 3)])
     conv = Converted(markdown=MD, source_format="pdf", converter="pdfplumber", version="x", pages=3, locations=locs)
     assert [conv.location_of(n) for n in (3, 7, 10, 20)] == ["page 1", "page 1", "page 2", "page 3"]
+    assert conv.span_of(7, 12) == "pages 1-2" and conv.span_of(10, 12) == "page 2"
 
 
 def test_labels() -> None:

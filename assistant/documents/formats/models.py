@@ -82,6 +82,14 @@ class Converted(BaseModel):
         loc = self.location_at(line)
         return loc.label() if loc else "start of document"
 
+    def span_of(self, line_start: int, line_end: int) -> str:
+        """A label for a range of lines (a chunk, a finding): "pages 3-4" when it crosses a
+        page break, else the label of its first line."""
+        first, last = self.location_at(line_start), self.location_at(line_end)
+        if first and last and first.page and last.page and last.page != first.page:
+            return f"pages {first.page}-{last.page}"
+        return first.label() if first else "start of document"
+
 
 class ConvertLimits(BaseModel):
     """Bounds one conversion runs under; a file beyond any of them is a ``BadInputError``."""
