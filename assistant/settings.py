@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     chunk_overlap_chars: int = Field(default=150, ge=0)
     lock_timeout: float = Field(default=0.0, ge=0, description="Seconds to wait for another indexer.")
 
+    # converting .docx, .pdf, .html, .rst and .adoc to Markdown (assistant/documents/formats)
+    convert_timeout: float = Field(default=60.0, gt=0, description="Seconds one file's conversion may take.")
+    convert_memory_mb: int = Field(default=1024, ge=256, description="Address space of the converter process, MiB.")
+    convert_max_bytes: int = Field(default=50_000_000, gt=0, description="Largest file converted (PDFs run large).")
+    convert_max_unzipped_bytes: int = Field(default=200_000_000, gt=0, description="Most a .docx may unpack to (zip bombs).")
+    convert_max_pages: int = Field(default=2000, ge=1, description="Most PDF pages read.")
+
     # the HTTP service (archie serve)
     api_keys: SecretStr | None = Field(
         default=None, description="API keys: comma-separated, or the path of a file with one key per line."
@@ -177,6 +184,10 @@ class Settings(BaseSettings):
     @property
     def lock_path(self) -> Path:
         return self.home / "index.lock"
+
+    @property
+    def convert_cache_dir(self) -> Path:
+        return self.home / "cache" / "convert"
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@
              vectors: p50 / p95, and p95(100k) / p95(1k) (target <= 3)
 - rss:       peak RSS of `archie index` over ~10k chunks, in a child process (target <= 1.5 GB)
 - api:       200 concurrent /v1/ask and /v1/search requests on a uvicorn server: p50 / p95
+- formats:   conversion of .pdf/.docx/.html/.rst/.adoc: documents/s and MB/s, cold vs cached
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api,review")
+    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api,review,formats")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -262,6 +263,10 @@ def main() -> None:
                 from benchmarks.review import run as review_bench
 
                 results["review"] = review_bench(tmp)
+            elif name == "formats":
+                from benchmarks.formats import run as formats_bench
+
+                results["formats"] = formats_bench(tmp, 1 if args.quick else 3)
             elif name == "rss":
                 results["rss"] = bench_rss(tmp, 500 if args.quick else 2500)
             print(f"{name}: {json.dumps(results[name])}  ({time.perf_counter() - t:.0f}s)", flush=True)
