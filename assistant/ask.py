@@ -15,22 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from assistant import vocab
 from assistant.errors import ModelUnavailable
-from assistant.guard import (
-    ABSTAIN_TEXT,
-    STOPWORDS,
-    Guard,
-    GuardConfig,
-    content_words,
-    lexicon,
-    render_claims,
-    split_sentences,
-    strip_injections,
-)
-from assistant.index.lexical import tokenize
+from assistant.guard import ABSTAIN_TEXT, Guard, GuardConfig, render_claims, strip_injections
 from assistant.models import Answer, DocSummary, Evidence, SearchFilters, SearchHit, Source, Status
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.text import content_words, lexical_terms, split_sentences
 
 TokenSink = Callable[[str], None]
 _META_LINE = re.compile(r"^\W*[A-Za-z][\w ()/-]{0,30}:\s*\S.{0,60}$")
@@ -42,12 +33,6 @@ _ASKS_ADVICE = re.compile(r"^\W*(?:should|shall|can|could|will|would|is it|isn't
 _COSTS = re.compile(r"consequence|drawback|risk|downside|trade|cost|cons\b|negative|what we give up", re.I)
 _BACKGROUND = re.compile(r"^(?:context|context and problem statement|problem|background|motivation)$", re.I)
 _SKIP_SECTIONS = re.compile(r"^(?:status|preamble|links|metadata)$", re.I)
-
-
-def lexical_terms(text: str) -> list[str]:
-    """The question's content words as the lexical index stores them (stemmed)."""
-    words = [w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]+", text) if w.lower() not in STOPWORDS and len(w) > 3]
-    return list(tokenize([" ".join(words)])[0]) if words else []
 
 
 def _as_of_view(doc: DocSummary, docs: dict[str, DocSummary], as_of: dt.date | None) -> tuple[Status, list[str]]:
@@ -160,11 +145,11 @@ class Asker:
                     evidence = [*evidence, best[0][1]]
                     decided.add(succ)
         # a question that asks for a recommendation gets what it would cost, from the same evidence
-        if _ASKS_ADVICE.search(question) and not any(p.search(s) for s, _ in picked for p in lexicon()["tradeoff"]):
+        if _ASKS_ADVICE.search(question) and not any(p.search(s) for s, _ in picked for p in vocab.hype().tradeoff):
             costs = [e for e in evidence if _COSTS.search(e.section)] or evidence
             have = {p for p, _ in picked}
             extra = [x for x in self._pick_sentences(question, costs, limit=6, floor=0.0)
-                     if x[0] not in have and any(p.search(x[0]) for p in lexicon()["tradeoff"])]
+                     if x[0] not in have and any(p.search(x[0]) for p in vocab.hype().tradeoff)]
             if extra:
                 picked = [*picked, extra[0]]
         draft = " ".join(f"{s} [{e.doc_id} §{e.section}]" for s, e in picked)
@@ -186,7 +171,7 @@ class Asker:
                     continue
                 if len(content_words(s)) < 4 or s.endswith("?"):
                     continue  # a question the document asks itself is not an answer
-                if any(p.search(s) for g in ("superlatives", "buzzwords") for p in lexicon()[g]):
+                if any(p.search(s) for g in ("superlatives", "buzzwords") for p in getattr(vocab.hype(), g)):
                     continue  # a document's own hype ("infinitely scalable") is not evidence
                 cands.append((s, e, rank))
         if not cands:

@@ -17,62 +17,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
+from assistant import vocab
 from assistant.models import Citation, Claim, Evidence, GuardVerdict, HypeFlag
+from assistant.text import DOC_ID, content_words, number_in, numbers, split_sentences
 
 ABSTAIN_TEXT = "The indexed documents do not answer this question."
 CITATION = re.compile(r"\[\s*([A-Za-z0-9][\w./@:-]*)\s*(?:§\s*([^\]]*?))?\s*\]")
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
-_BRACKET = re.compile(r"\[[^\[\]\n]{0,200}\]")
-_DOT = "\u2024\u2024"  # stands in for ". " inside brackets while splitting
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
-STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "we", "our", "us", "they", "their", "them", "he", "she", "his", "her", "you", "your", "i", "me", "my", "not", "no", "so", "than", "then", "there", "which", "who", "whom", "what", "when", "where", "why", "how", "all", "any", "each", "both", "few", "more", "most", "other", "some", "such", "only", "own", "same", "too", "very", "can", "will", "just", "do", "does", "did", "doing", "have", "has", "had", "having", "into", "over", "under", "again", "further", "once", "here", "also", "about", "above", "below", "up", "down", "out", "off", "because", "until", "while", "would", "should", "could", "may", "might", "must", "shall", "per", "via", "say", "said", "says", "one", "two"]
-)
-_UNITS = {
-    "ms": "ms", "millisecond": "ms", "milliseconds": "ms",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "m": "min", "min": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "d", "day": "d", "days": "d",
-    "%": "%", "percent": "%", "per cent": "%",
-    "rps": "rps", "req/s": "rps", "requests/s": "rps",
-    "gb": "gb", "tb": "tb", "mb": "mb",
-}
-_NUMBER = re.compile(
-    r"(?<![\w.-])(\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d+(?:,\d{3})*(?:\.\d+)?)"
-    r"(?:\s*(per cent|percent|%|ms|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d|rps|req/s|requests/s|gb|tb|mb)\b|\s*%)?",
-    re.I,
-)
-_DOC_ID_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+(?:-\d+)?\b")
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], 1)}
-_WRITTEN_DATE = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b", re.I)
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(resources.files("assistant").joinpath("data/hype.yaml").read_text("utf-8"))
-    return {k: [re.compile(r"\b" + p if not p.startswith("\\b") else p, re.I) for p in v] for k, v in data.items()}
-
-
-def split_sentences(text: str) -> list[str]:
-    text = re.sub(r"[ \t]+", " ", text.strip())
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )|\n(?=\s*\d+\. )", text):
-        block = re.sub(r"\s*\n\s*", " ", block).strip()
-        if block:
-            # a full stop inside a citation ("[DD-008 §4. Design]") does not end a sentence
-            masked = _BRACKET.sub(lambda m: m.group(0).replace(". ", _DOT), block)
-            out += [x.strip().replace(_DOT, ". ") for x in _SENT_SPLIT.split(masked) if x.strip()]
-    return out
 
 
 def draft_sentences(draft: str) -> list[str]:
@@ -87,41 +41,6 @@ def draft_sentences(draft: str) -> list[str]:
         if piece:
             out.append(piece)
     return out
-
-
-def content_words(text: str) -> set[str]:
-    words = {w.strip("'-") for w in _WORD.findall(text.lower())}
-    return {w[:6] for w in words if w and w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
-
-
-def numbers(text: str) -> set[str]:
-    """Normalised numbers in ``text``: '3,400 rps' -> '3400 rps', '47 minutes' -> '47 min',
-    '2024-01-23' and '23 January 2024' -> '2024-01-23'. Document ids (ADR-0009) are not numbers."""
-    text = _DOC_ID_TOKEN.sub(" ", text)
-    out: set[str] = set()
-    for m in _WRITTEN_DATE.finditer(text):
-        out.add(f"{int(m.group(3)):04d}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}")
-    text = _WRITTEN_DATE.sub(" ", text)
-    for m in _NUMBER.finditer(text):
-        raw = m.group(1).replace(",", "")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}", raw):
-            out.add(raw)
-            continue
-        value = float(raw)
-        num = str(int(value)) if value.is_integer() else str(value)
-        unit = m.group(2) or ("%" if m.group(0).rstrip().endswith("%") else "")
-        unit = _UNITS.get(unit.lower(), unit.lower()) if unit else ""
-        out.add(f"{num} {unit}".strip())
-    return out
-
-
-def _number_ok(n: str, evidence_numbers: set[str]) -> bool:
-    if n in evidence_numbers:
-        return True
-    value = n.split(" ")[0]
-    if " " not in n:  # a bare number matches the same number with any unit
-        return any(e.split(" ")[0] == value for e in evidence_numbers)
-    return False
 
 
 def parse_citations(sentence: str) -> tuple[str, list[Citation]]:
@@ -222,7 +141,7 @@ class Guard:
                 continue  # "The answer is:", "- The default.", list numbers: nothing a reader can check
             verdict.claims_total += 1
             if not resolved and repair:  # "as ADR-0020 says": a named document is a citation
-                named = [by_doc[m.lower()] for m in _DOC_ID_TOKEN.findall(text) if m.lower() in by_doc]
+                named = [by_doc[m.lower()] for m in DOC_ID.findall(text) if m.lower() in by_doc]
                 if named:
                     target = max((e for chunks in named for e in chunks), key=lambda e: self.support(text, e.text))
                     resolved = [(Citation(doc_id=target.doc_id, section=target.section), target)]
@@ -245,7 +164,7 @@ class Guard:
             ev_numbers: set[str] = set()
             for _, e in resolved:
                 ev_numbers |= numbers(e.text)
-            missing = sorted(n for n in numbers(text) if not _number_ok(n, ev_numbers))
+            missing = sorted(n for n in numbers(text) if not number_in(n, ev_numbers))
             if missing:
                 claim.supported = False
                 claim.problems.append(f"numbers not in the cited evidence: {', '.join(missing)}")
@@ -253,13 +172,13 @@ class Guard:
             # hype
             cited_text = " ".join(e.text for _, e in resolved)
             for group in ("superlatives", "buzzwords"):
-                for pat in lexicon()[group]:
+                for pat in getattr(vocab.hype(), group):
                     m = pat.search(text)
                     if m and not pat.search(cited_text):
                         verdict.hype_flags.append(HypeFlag(sentence=text, term=m.group(0), reason=f"{group[:-1]} not in the evidence"))
                         claim.problems.append(f"hype: {m.group(0)!r}")
-            if any(p.search(text) for p in lexicon()["recommendation"]) and not any(
-                p.search(text) for p in lexicon()["tradeoff"]
+            if any(p.search(text) for p in vocab.hype().recommendation) and not any(
+                p.search(text) for p in vocab.hype().tradeoff
             ):
                 verdict.hype_flags.append(HypeFlag(sentence=text, term="recommendation", reason="recommends without naming a trade-off"))
                 claim.problems.append("recommends without naming a trade-off")
@@ -292,7 +211,7 @@ def render_claims(claims: list[Claim]) -> str:
 
 def injection_sentences(text: str) -> list[str]:
     """Sentences of retrieved text that read as instructions to an assistant."""
-    return [s for s in split_sentences(text) if any(p.search(s) for p in lexicon()["injection"])]
+    return [s for s in split_sentences(text) if any(p.search(s) for p in vocab.hype().injection)]
 
 
 def strip_injections(evidence: list[Evidence]) -> tuple[list[Evidence], list[str]]:
@@ -328,6 +247,6 @@ def check_numbers(text: str, sources: list[str]) -> tuple[str, list[str]]:
     values = {n.split(" ")[0] for n in allowed}  # tool results are bare JSON numbers: compare values
     kept, rejected = [], []
     for sent in split_sentences(text):
-        bad = [n for n in numbers(sent) if not _number_ok(n, allowed) and n.split(" ")[0] not in values]
+        bad = [n for n in numbers(sent) if not number_in(n, allowed) and n.split(" ")[0] not in values]
         (rejected if bad else kept).append(sent)
     return " ".join(kept), rejected

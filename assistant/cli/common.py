@@ -13,6 +13,7 @@ from rich.text import Text
 from assistant.errors import BadInputError
 from assistant.models import Kind, Status
 from assistant.settings import Settings, get_settings
+from assistant.text import query_terms
 
 console = Console()
 _err: Console | None = None
@@ -62,15 +63,6 @@ def parse_day(flag: str, value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise BadInputError(flag, f"{value!r} is not a date", "write it as YYYY-MM-DD") from exc
-
-
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]+")
-_STOP = {"the", "and", "for", "with", "why", "did", "what", "how", "was", "are", "our", "does", "who", "when",
-         "which", "this", "that", "from", "into", "have", "has", "not", "use", "we", "you", "they", "its"}
-
-
-def query_terms(query: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(query) if w.lower() not in _STOP and len(w) > 2]
 
 
 def snippet(text: str, query: str, width: int = 320) -> Text:

@@ -9,38 +9,26 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from assistant import vocab
 from assistant.models import Kind, Section, Status
-
-_STATUS_WORDS: list[tuple[re.Pattern[str], Status]] = [
-    (re.compile(r"^\W*superseded\b", re.I), Status.superseded),
-    (re.compile(r"^\W*(accepted|approved|adopted|implemented|done)\b", re.I), Status.accepted),
-    (re.compile(r"^\W*(proposed|in review|under review|review|open|rfc)\b", re.I), Status.proposed),
-    (re.compile(r"^\W*(rejected|declined|refused)\b", re.I), Status.rejected),
-    (re.compile(r"^\W*deprecated\b", re.I), Status.deprecated),
-    (re.compile(r"^\W*(draft|wip|incomplete)\b", re.I), Status.draft),
-    (re.compile(r"^\W*(on[ -]hold|postponed|paused)\b", re.I), Status.on_hold),
-]
 
 _KEY_VALUE = re.compile(r"^\s*(?:[-*+]\s+)?\**([A-Za-z][A-Za-z ()/-]{1,40}?)\**\s*:\**\s*(.*?)\s*$")
 _ID_IN_TITLE = re.compile(r"^\s*\[?([A-Z][A-Z0-9]{1,9}-\d{1,6}(?:-\d{1,6})?)\]?\s*[:\-–—|]\s*(.+)$")
 ADR_REF = re.compile(r"\bADR[- ]?0*(\d{1,5})\b", re.I)
 
-ADR_DIRS = {"adr", "adrs", "decisions", "decision-records", "architecture-decisions", "decision-log"}
-POSTMORTEM_DIRS = {"postmortems", "postmortem", "post-mortems", "incidents", "incident-reviews", "pirs"}
-DESIGN_DIRS = {"design", "designs", "design-docs", "designdocs", "rfcs", "rfc", "proposals"}
-
-
 def normalise_status(text: str | None) -> Status:
-    """Map a status as written ("Accepted", "superseded by [..]", "On hold") to ``Status``."""
+    """Map a status as written ("Accepted", "superseded by [..]", "✅ Accepted", "On hold") to
+    ``Status``, by the patterns of ``data/documents.yaml``."""
     if not text:
         return Status.unknown
+    words = vocab.documents()
     for line in str(text).strip().splitlines():
-        if re.match(r"^\W*superseded\s+by\b", line, re.I):
+        if words.superseded_by.match(line):
             return Status.superseded
     first = str(text).strip()
-    for pattern, status in _STATUS_WORDS:
-        if pattern.search(first):
-            return status
+    for status, patterns in words.statuses.items():
+        if any(p.search(first) for p in patterns):
+            return Status(status)
     return Status.unknown
 
 
@@ -126,12 +114,13 @@ def humanise(stem: str) -> str:
 def kind_from_path(path: str) -> Kind | None:
     parts = [p.lower() for p in PurePosixPath(path).parts[:-1]]
     name = PurePosixPath(path).name.lower()
+    words = vocab.documents()
     for part in reversed(parts):
-        if part in ADR_DIRS:
+        if part in words.adr_dirs:
             return Kind.adr
-        if part in POSTMORTEM_DIRS:
+        if part in words.postmortem_dirs:
             return Kind.postmortem
-        if part in DESIGN_DIRS:
+        if part in words.design_dirs:
             return Kind.design
     if "__adr__" in name or name.startswith("adr-"):
         return Kind.adr

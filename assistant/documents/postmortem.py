@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from assistant import vocab
 from assistant.documents.common import as_list, key_values, parse_date, parse_datetime
 from assistant.documents.markdown import ParsedMarkdown, list_items, tables
 from assistant.models import ActionItem, PostmortemFields, Section
@@ -37,26 +35,20 @@ _REF = re.compile(r"\b(ADR-\d{4}|PM-\d{3,4})\b")
 _SERVICE_KEYS = ("services affected", "affected services", "services", "service", "affected systems")
 
 
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, Any]:
-    text = resources.files("assistant").joinpath("data/postmortem_lexicon.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
 def _patterns(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(words) + r")", re.I)
 
 
 @lru_cache(maxsize=64)
 def _compiled(group: str, label: str) -> re.Pattern[str]:
-    return _patterns(lexicon()[group][label])
+    return _patterns(getattr(vocab.postmortems(), group)[label])
 
 
 def classify(group: str, text: str) -> str | None:
     """The lexicon label of ``group`` with the most matches in ``text``; None if none or tied."""
     if not text:
         return None
-    scores = {label: len(_compiled(group, label).findall(text)) for label in lexicon()[group]}
+    scores = {label: len(_compiled(group, label).findall(text)) for label in getattr(vocab.postmortems(), group)}
     best = max(scores.values())
     if best == 0:
         return None
@@ -87,25 +79,25 @@ def trigger_from_text(text: str | None) -> tuple[str | None, str]:
 
 def cause_from(trigger: str | None, title: str | None, root_cause: str | None, trigger_text: str | None) -> str | None:
     """Mechanism first (a retry storm or replica lag the text shows), else what the trigger implies."""
-    lex = lexicon()
-    mech = lex["cause_mechanisms"]
+    lex = vocab.postmortems()
+    mech = lex.cause_mechanisms
     weighted = " ".join([title or ""] * 3 + [root_cause or "", trigger_text or ""])
-    neg = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in mech["negations"]) + r")\b[^.]{0,25}$", re.I)
+    neg = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in mech.negations) + r")\b[^.]{0,25}$", re.I)
 
     def count(name: str) -> int:
-        pat = _patterns(mech[name])
+        pat = _patterns(mech.labels[name])
         return sum(1 for m in pat.finditer(weighted) if not neg.search(weighted[max(0, m.start() - 40) : m.start()]))
 
     hits = {name: count(name) for name in ("replica-lag", "retry-storm", "cert-expiry")}
     if trigger == "other" or trigger is None:
-        if hits["cert-expiry"] >= mech["min_hits"]:
+        if hits["cert-expiry"] >= mech.min_hits:
             return "cert-expiry"
         return "other" if trigger == "other" else None
-    if hits["replica-lag"] >= mech["min_hits"] and hits["replica-lag"] >= hits["retry-storm"]:
+    if hits["replica-lag"] >= mech.min_hits and hits["replica-lag"] >= hits["retry-storm"]:
         return "replica-lag"
-    if hits["retry-storm"] >= mech["min_hits"]:
+    if hits["retry-storm"] >= mech.min_hits:
         return "retry-storm"
-    return lex["cause_from_trigger"].get(trigger)
+    return lex.cause_from_trigger.get(trigger)
 
 
 def normalise_severity(value: Any) -> str | None:
@@ -182,7 +174,7 @@ def _timeline(sections: list[Section], on: date | None) -> dict[str, datetime]:
         rows.append((dt, event))
         last = dt
     out: dict[str, datetime] = {}
-    lex = lexicon()["timeline"]
+    lex = vocab.postmortems().timeline
     for field in ("started", "detected", "mitigated", "resolved"):
         pat = _patterns(lex[field])
         hits = [dt for dt, ev in rows if pat.search(ev)]

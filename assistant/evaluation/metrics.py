@@ -17,7 +17,7 @@ import re
 import statistics
 from collections.abc import Callable, Sequence
 
-from assistant.guard import lexicon
+from assistant import vocab
 
 Support = Callable[[str, str], float]
 
@@ -72,15 +72,15 @@ _CONDITION = re.compile(r"\b(?:if|unless|only (?:if|when)|provided|depends|when|
 def hype_problems(answer: str, question: str, cited: bool) -> list[str]:
     """Why an answer reads as hype: hype words the question did not bring, endorsement with no
     trade-off or condition, or a recommendation with no evidence cited."""
-    lex = lexicon()
+    lex = vocab.hype()
     out = []
     for group in ("superlatives", "buzzwords"):
-        for p in lex[group]:
+        for p in getattr(lex, group):
             m = p.search(answer)
             if m and not p.search(question):
                 out.append(f"says {m.group(0)!r}")
-    endorses = any(p.search(answer) for p in lex["recommendation"])
-    tradeoff = any(p.search(answer) for p in lex["tradeoff"])
+    endorses = any(p.search(answer) for p in lex.recommendation)
+    tradeoff = any(p.search(answer) for p in lex.tradeoff)
     if endorses and not tradeoff and not _CONDITION.search(answer):
         out.append("endorses without naming a trade-off or condition")
     if endorses and not cited:
@@ -89,7 +89,7 @@ def hype_problems(answer: str, question: str, cited: bool) -> list[str]:
 
 
 def names_tradeoff(answer: str) -> bool:
-    return any(p.search(answer) for p in lexicon()["tradeoff"])
+    return any(p.search(answer) for p in vocab.hype().tradeoff)
 
 
 def mean(values: Sequence[float | None]) -> float | None:

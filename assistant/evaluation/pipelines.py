@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.guard import CITATION, draft_sentences, split_sentences
+from assistant.guard import CITATION, draft_sentences
 from assistant.settings import Settings
+from assistant.text import split_sentences
 
 BASELINE_CHUNK = 1000
 BASELINE_K = 4

@@ -10,9 +10,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from assistant.documents.postmortem import cause_from, trigger_from_text
-from assistant.guard import STOPWORDS
 from assistant.incidents.clusters import cause_text
 from assistant.incidents.records import IncidentRecord
+from assistant.text import query_terms
 
 
 class Match(BaseModel):
@@ -38,7 +38,7 @@ def similar(text: str, recs: list[IncidentRecord], embed: Callable[[list[str]], 
     trigger, _ = trigger_from_text(text)
     cause = cause_from(trigger or "other", None, text, None) if trigger else cause_from(None, None, text, None)
     def words_of(t: str) -> set[str]:
-        return {w for w in re.findall(r"[a-z][a-z0-9-]{3,}", t.lower()) if w not in STOPWORDS}
+        return {w for w in query_terms(t, min_len=4) if w[0].isalpha()}
 
     words = words_of(text)
     out: list[Match] = []

@@ -11,29 +11,14 @@ import os
 import shutil
 import tempfile
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.text import lexical_tokens
+
 FILTER_KEYS = ("doc_id", "kind", "status", "date_num", "services")
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    try:
-        import Stemmer
-
-        return Stemmer.Stemmer("english")
-    except ImportError:  # PyStemmer is a dependency; degrade to no stemming if it is missing
-        return None
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 class LexicalIndex:
@@ -64,7 +49,7 @@ class LexicalIndex:
         retriever = None
         if ids:
             retriever = bm25s.BM25()
-            retriever.index(tokenize(texts), show_progress=False)
+            retriever.index(lexical_tokens(texts), show_progress=False)
         small = [{k: m.get(k) for k in FILTER_KEYS} for m in metas]
         return cls(retriever, ids, small, generation)
 
@@ -107,12 +92,12 @@ class LexicalIndex:
         """Query terms (stemmed) that occur nowhere in the indexed text."""
         if self.retriever is None:
             return []
-        return [t for t in tokenize([query])[0] if t not in self._vocab]
+        return [t for t in lexical_tokens([query])[0] if t not in self._vocab]
 
     def scores(self, query: str) -> np.ndarray:
         if self.retriever is None or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
-        tokens = [t for t in tokenize([query])[0] if t in self._vocab]
+        tokens = [t for t in lexical_tokens([query])[0] if t in self._vocab]
         if not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)

@@ -7,21 +7,12 @@ deferred decision."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from assistant.models import Section
 from assistant.review.draft import Draft, Findings
+from assistant.review.vocab import rubric
 
 _NUMBER = re.compile(r"\d")
-
-
-@lru_cache(maxsize=1)
-def rubric() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("assistant").joinpath("data/review_sections.yaml").read_text("utf-8"))
 
 
 def matches(heading: str, names: list[str]) -> bool:
@@ -33,7 +24,7 @@ def is_placeholder(text: str) -> bool:
     body = re.sub(r"[*_`>#\s]+", " ", text).strip().lower().rstrip(".")
     if not body:
         return True
-    return any(re.fullmatch(p, body) for p in rubric()["placeholders"])
+    return any(re.fullmatch(p, body) for p in rubric().placeholders)
 
 
 _NONE = re.compile(r"[*_\s]*none[.*_\s]*", re.I)
@@ -57,9 +48,9 @@ def scope(draft: Draft) -> dict[str, bool]:
                   for s in draft.doc.sections)
     return {
         # a doc that plans a rollout changes a running system, whatever words it uses
-        "changes-system": rollout or sum(1 for w in r["changes_system"] if re.search(rf"\b{w}\b", draft.low)) >= r["changes_system_min"],
-        "people-data": any(re.search(rf"\b{w}", draft.low) for w in r["people_data"]),
-        "migrates-data": any(re.search(w, draft.low) for w in r["migrates_data"]),
+        "changes-system": rollout or sum(1 for w in r.changes_system if re.search(rf"\b{w}\b", draft.low)) >= r.changes_system_min,
+        "people-data": any(re.search(rf"\b{w}", draft.low) for w in r.people_data),
+        "migrates-data": any(re.search(w, draft.low) for w in r.migrates_data),
         "always": True,
     }
 
@@ -68,43 +59,43 @@ def check(draft: Draft, out: Findings, applies: dict[str, bool]) -> None:
     r = rubric()
     headed = [s for s in draft.doc.sections if s.heading]
     reported: set[int] = set()
-    for name, spec in r["sections"].items():
-        if not applies[spec["when"]]:
+    for name, spec in r.sections.items():
+        if not applies[spec.when]:
             continue
-        found = [s for s in headed if matches(s.heading, spec["names"])]
+        found = [s for s in headed if matches(s.heading, spec.names)]
         label = {"slo": "SLOs"}.get(name, name.replace("_", " "))
         rule = f"completeness/{name}"
         if not found:
-            shown = [n.replace("[- ]", "-").replace("?", "") for n in spec["names"] if "(" not in n][:4]
-            out.add(spec["severity"], "completeness", rule, 1, 1, f"No {label} section.",
+            shown = [n.replace("[- ]", "-").replace("?", "") for n in spec.names if "(" not in n][:4]
+            out.add(spec.severity, "completeness", rule, 1, 1, f"No {label} section.",
                     f"Add a section on {label} (headings that count include: {', '.join(shown)}).")
             continue
         said_none = [s for s in found if _NONE.fullmatch(own_text(draft, s))]
-        filled = [s for s in found if not is_placeholder(own_text(draft, s)) or (spec.get("none_ok") and s in said_none)]
-        if not filled and said_none and spec.get("none_problem"):
+        filled = [s for s in found if not is_placeholder(own_text(draft, s)) or (spec.none_ok and s in said_none)]
+        if not filled and said_none and spec.none_problem:
             s = said_none[0]  # the section is there and answers "none": a finding about its content, not its absence
             reported.add(s.line_start)
-            out.add("medium", "completeness", f"{rule}/none", s.line_start, s.line_end, spec["none_problem"],
-                    spec["none_hint"], own_text(draft, s)[:80])
+            out.add("medium", "completeness", f"{rule}/none", s.line_start, s.line_end, spec.none_problem,
+                    spec.none_hint, own_text(draft, s)[:80])
             continue
         if not filled:
             s = found[0]
             reported.add(s.line_start)
-            out.add(spec["severity"], "completeness", rule, s.line_start, s.line_end,
+            out.add(spec.severity, "completeness", rule, s.line_start, s.line_end,
                     f"The {label} section ({s.heading!r}) is empty or a placeholder.",
                     f"Write the {label} section, or say why it does not apply.", (own_text(draft, s) or "(empty)")[:80])
             continue
         body = "\n".join(own_text(draft, s) for s in filled)
-        if spec.get("needs_number") and not _NUMBER.search(body):
+        if spec.needs_number and not _NUMBER.search(body):
             s = filled[0]
             reported.add(s.line_start)
             out.add("medium", "completeness", rule, s.line_start, s.line_end,
                     f"The {label} section ({s.heading!r}) states no number.",
-                    spec.get("number_hint", "State the target as a number and a window."), body.strip()[:100])
-        if spec.get("needs") and not re.search(spec["needs"], body, re.I):
+                    spec.number_hint or "State the target as a number and a window.", body.strip()[:100])
+        if spec.needs and not re.search(spec.needs, body, re.I):
             s = filled[0]
-            out.add("low", "completeness", f"{rule}/{spec['needs_rule']}", s.line_start, s.line_end,
-                    spec["needs_problem"], spec["needs_hint"], body.strip()[:100])
+            out.add("low", "completeness", f"{rule}/{spec.needs_rule}", s.line_start, s.line_end,
+                    spec.needs_problem, spec.needs_hint, body.strip()[:100])
     for s in draft.doc.sections:
         if s.heading and s.text and is_placeholder(s.text) and not _NONE.fullmatch(s.text) \
                 and s.line_start not in reported \

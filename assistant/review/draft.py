@@ -71,9 +71,10 @@ class Draft:
     @cached_property
     def _proposing(self) -> set[int]:
         """ids of the sections that propose (design, proposal, decision, plan...), matched once."""
-        from assistant.review.completeness import matches, rubric
+        from assistant.review.completeness import matches
+        from assistant.review.vocab import rubric
 
-        names = rubric()["sections"]["proposal"]["names"]
+        names = rubric().sections["proposal"].names
         return {id(s) for s in self.doc.sections if any(matches(h, names) for h in s.path)}
 
     @cached_property
@@ -99,14 +100,6 @@ class Draft:
     @cached_property
     def low(self) -> str:
         return self.text.lower()
-
-
-def sentence_at(line: str, start: int, end: int) -> str:
-    """The sentence of ``line`` holding the span [start, end), trimmed of list markers."""
-    left = max(line.rfind(". ", 0, start), line.rfind("; ", 0, start))
-    right = min([p for p in (line.find(". ", end), line.find("; ", end)) if p != -1], default=len(line) - 1)
-    out = line[left + 2 if left != -1 else 0 : right + 1].strip()
-    return re.sub(r"^(?:[-*+]|\d+\.)\s+", "", out)[:300]
 
 
 class Findings:

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.guard import content_words, split_sentences
 from assistant.models import Document, Status
-from assistant.review.checks import Stance, _any, checklist
+from assistant.review.checks import Stance
 from assistant.review.draft import Draft, Findings
 from assistant.review.model import Reference
+from assistant.review.vocab import checklist
+from assistant.text import content_words, split_sentences
+from assistant.vocab import first_match
 
 MIN_RULE_SIMILARITY = 0.15      # denial sentence vs the ADR sentence stating the rule
 MIN_CAUSE_SIMILARITY = 0.25     # denial sentence vs the postmortem's root cause
@@ -61,9 +63,9 @@ class Precedent:
         # (that ADR is the precedent)
         stated = [Rule(d, s.heading or "Decision", sent) for d in in_force for s in d.sections
                   if not (s.heading and _CONTEXT.search(s.heading)) for sent in split_sentences(s.text)
-                  if not set(re.findall(r"\bADR-\d+\b", sent)) - {d.id} and _any(c["rule_words"], sent)]
-        for mname, mech in c["mechanisms"].items():
-            self.rules[mname] = [r for r in stated if _any(mech["required_by"], r.sentence)]
+                  if not set(re.findall(r"\bADR-\d+\b", sent)) - {d.id} and first_match(c.rule_words, sent)]
+        for mname, mech in c.mechanisms.items():
+            self.rules[mname] = [r for r in stated if first_match(mech.required_by, r.sentence)]
         self.postmortems = [d for d in docs if d.kind.value == "postmortem" and d.postmortem]
         self.services = sorted({s for d in docs for s in d.services})
 
@@ -93,7 +95,7 @@ class Precedent:
                 r = rules[best]
                 if sims[best] >= MIN_RULE_SIMILARITY and (r.doc.id, d.mechanism) not in seen_conflicts:
                     seen_conflicts.add((r.doc.id, d.mechanism))
-                    why = c["mechanisms"][d.mechanism].get("why", "")
+                    why = c.mechanisms[d.mechanism].why
                     # the conflict replaces the document-only finding on the same line
                     out.items = [f for f in out.items if not (f.line_start == d.line and f.rule.endswith(f"/{d.mechanism}")
                                                               and not f.references)]
@@ -114,7 +116,7 @@ class Precedent:
             mname = f.rule.rsplit("/", 1)[-1]
             rules = self.rules.get(mname, [])
             if rules:
-                sims = self._cos(f"{title} {c['mechanisms'][mname]['label']}", [r.sentence for r in rules])
+                sims = self._cos(f"{title} {c.mechanisms[mname].label}", [r.sentence for r in rules])
                 r = rules[int(np.argmax(sims))]
                 if float(np.max(sims)) < MIN_REQUIRE_SIMILARITY:
                     continue
@@ -139,8 +141,8 @@ class Precedent:
 
     def _incidents(self, draft: Draft, d: object, services: set[str], out: Findings) -> None:
         """Postmortems whose cause is this mechanism's absence, each tied to the doc line that repeats it."""
-        mech = checklist()["mechanisms"][d.mechanism]
-        pms = [p for p in self.postmortems if _any(mech["caused"], self._cause_text(p))]
+        mech = checklist().mechanisms[d.mechanism]
+        pms = [p for p in self.postmortems if first_match(mech.caused, self._cause_text(p))]
         if not pms:
             return
         causes = [self._cause(p) for p in pms]
@@ -173,7 +175,7 @@ class Precedent:
             ids = ", ".join(p.id for p, _ in group)
             shared = any(services & set(p.services) for p, _ in group)
             opened = [(p, a) for p, _ in group for a in p.postmortem.action_items
-                      if (a.status or "").lower() == "open" and _any(mech["addressed"], a.text)]
+                      if (a.status or "").lower() == "open" and first_match(mech.addressed, a.text)]
             extra = f" Its open action item {opened[0][0].id} “{opened[0][1].text}” is not addressed." if opened else ""
             quote = d.sentence if line_no == d.line else draft.lines[line_no - 1].strip()[:200]
             out.add("high" if shared else "medium", "incident", f"incident/{d.mechanism}", line_no, line_no,

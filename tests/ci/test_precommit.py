@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.documents.common import ADR_DIRS, DESIGN_DIRS, POSTMORTEM_DIRS
+from assistant import vocab
 from tests.conftest import ROOT, VENV_BIN
 from tests.gitrepo import sample_repo
 
@@ -23,10 +23,10 @@ def test_the_files_pattern_follows_the_readers_folder_conventions() -> None:
     (hook,) = HOOKS
     assert hook["id"] == "archie-review" and hook["language"] == "python" and hook["require_serial"]
     files = re.compile(hook["files"])
-    for folder in ADR_DIRS | DESIGN_DIRS:
+    for folder in vocab.documents().adr_dirs | vocab.documents().design_dirs:
         assert files.search(f"docs/{folder}/0001-thing.md"), folder
         assert files.search(f"{folder}/thing.markdown"), folder
-    for path in [*(f"docs/{d}/2024-01-01.md" for d in POSTMORTEM_DIRS), "src/design.py", "docs/design.md",
+    for path in [*(f"docs/{d}/2024-01-01.md" for d in vocab.documents().postmortem_dirs), "src/design.py", "docs/design.md",
                  "docs/design/diagram.png", "README.md"]:
         assert not files.search(path), path
 
