@@ -16,11 +16,10 @@ from collections.abc import Callable
 import numpy as np
 
 from assistant import vocab
-from assistant.errors import ModelUnavailable
 from assistant.guard import ABSTAIN_TEXT, Guard, GuardConfig, render_claims, strip_injections
+from assistant.index.library import Library
+from assistant.llm.registry import provider, with_model
 from assistant.models import Answer, DocSummary, Evidence, SearchFilters, SearchHit, Source, Status
-from assistant.retrieval import Retriever
-from assistant.settings import Settings
 from assistant.text import content_words, lexical_terms, split_sentences
 
 TokenSink = Callable[[str], None]
@@ -66,21 +65,19 @@ def _source(d: DocSummary, docs: dict[str, DocSummary], as_of: dt.date | None) -
 
 
 class Asker:
-    def __init__(self, settings: Settings, retriever: Retriever | None = None) -> None:
-        self.settings = settings
-        self.retriever = retriever or Retriever(settings)
-        self.guard = Guard(self.retriever.embedder.embed,
-                           GuardConfig(settings.guard_support_threshold, settings.guard_unsupported))
+    """The ask job over one opened library (reused across questions: chat, the API)."""
 
-    def close(self) -> None:
-        self.retriever.close()
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+        self.settings = lib.settings
+        self.guard = Guard(lib.embed, GuardConfig(self.settings.guard_support_threshold, self.settings.guard_unsupported))
 
     # -- evidence --
     def evidence(self, question: str, filters: SearchFilters, as_of: dt.date | None, k: int) -> tuple[list[Evidence], dict[str, DocSummary]]:
         if as_of is not None:
             filters = filters.model_copy(update={"until": min(filters.until or as_of, as_of)})
-        hits = self.retriever.search(question, filters, k=k).hits
-        docs = self.retriever.documents()
+        hits = self.lib.search(question, filters, k=k).hits
+        docs = self.lib.summaries()
         return [self._evidence(h, docs, as_of) for h in hits], docs
 
     @staticmethod
@@ -89,7 +86,7 @@ class Asker:
         if h.doc_id in docs:
             status, succ = _as_of_view(docs[h.doc_id], docs, as_of)
         return Evidence(chunk_id=h.chunk_id, doc_id=h.doc_id, title=h.title, kind=h.kind, status=status, date=h.date,
-                        section=h.section, path=h.path, line_start=h.line_start, line_end=h.line_end, text=h.text,
+                        section=h.section, path=h.path, line_start=h.line_start, line_end=h.line_end, location=h.location, text=h.text,
                         superseded_by=succ, score=h.score)
 
     # -- the job --
@@ -99,19 +96,9 @@ class Asker:
         filters = filters or SearchFilters()
         evidence, docs = self.evidence(question, filters, as_of, self.settings.ask_k)
         evidence, suspects = strip_injections(evidence)
-        fallback: str | None = None
-        provider = self.settings.llm
-        if provider == "extractive":
-            answer = self._extractive(question, evidence, docs, as_of)
-        else:
-            try:
-                answer = self._generative(question, evidence, docs, as_of, on_token)
-            except ModelUnavailable as exc:
-                if not self.settings.llm_fallback:
-                    raise
-                fallback = f"{exc.message}; answered extractively instead"
-                answer = self._extractive(question, evidence, docs, as_of)
-                answer.provider = "extractive"
+        answer, fallback = with_model(
+            self.settings, lambda: self._generative(question, evidence, docs, as_of, on_token),
+            lambda: self._extractive(question, evidence, docs, as_of))
         answer.fallback = fallback
         if fallback:
             answer.notes.insert(0, f"Note: {fallback}.")
@@ -124,7 +111,7 @@ class Asker:
     def _extractive(self, question: str, evidence: list[Evidence], docs: dict[str, DocSummary],
                     as_of: dt.date | None) -> Answer:
         terms = lexical_terms(question)
-        unknown = [t for t in self.retriever.unknown_terms(" ".join(terms)) if t in terms] if terms else []
+        unknown = [t for t in self.lib.unknown_terms(" ".join(terms)) if t in terms] if terms else []
         known = [t for t in terms if t not in unknown]
         if len(unknown) >= 2 and len(unknown) >= 0.3 * (len(unknown) + len(known)):
             return self._abstain(question, evidence, docs, as_of,
@@ -137,7 +124,7 @@ class Asker:
         for _, e in list(picked):
             succ = current_successor(e.doc_id, docs, as_of)
             if succ and succ not in decided:
-                extra = [self._evidence(h, docs, as_of) for h in self.retriever.document_chunks(succ)]
+                extra = [self._evidence(h, docs, as_of) for h in self.lib.chunks(succ)]
                 extra = [x for x in extra if _DECISION.search(x.section)] or extra
                 best = self._pick_sentences(question, extra, limit=1, floor=0.0)
                 if best and best[0][0] not in {p for p, _ in picked}:
@@ -176,7 +163,7 @@ class Asker:
                 cands.append((s, e, rank))
         if not cands:
             return []
-        embed = self.retriever.embedder.embed
+        embed = self.lib.embed
         vecs = embed([question] + [c[0] for c in cands])
         q, sv = vecs[0], vecs[1:]
         qwords = content_words(question)
@@ -227,7 +214,7 @@ class Asker:
 
         packed = evidence[: max(1, min(len(evidence), 6))]
         draft = run_ask_chain(self.settings, question, packed, as_of, on_token)
-        answer = self._finish(question, draft, packed, docs, as_of, self.settings.llm)
+        answer = self._finish(question, draft, packed, docs, as_of, provider(self.settings).name)
         answer.draft = draft
         return answer
 
@@ -263,12 +250,7 @@ class Asker:
         return answer
 
 
-def ask(settings: Settings, question: str, filters: SearchFilters | None = None, as_of: dt.date | None = None,
+def ask(lib: Library, question: str, filters: SearchFilters | None = None, as_of: dt.date | None = None,
         on_token: TokenSink | None = None) -> Answer:
-    asker = Asker(settings)
-    try:
-        return asker.ask(question, filters, as_of, on_token)
-    finally:
-        asker.close()
-
-
+    """Answer ``question`` from the opened library, every claim cited (see ``Asker``)."""
+    return Asker(lib).ask(question, filters, as_of, on_token)

@@ -18,6 +18,7 @@ from typing import IO, Literal
 from pydantic import BaseModel, Field
 
 from assistant.errors import BadInputError
+from assistant.models import Commit, GitInfo
 
 __all__ = [
     "ChangedFile",
@@ -35,26 +36,6 @@ _FIELD = "\x1f"
 _LOG_FORMAT = "%x01%H%x1f%an%x1f%aI%x1f%s"
 # quotepath off and no pager or external diff: output is stable whatever the user's config says
 _GIT = ("git", "-c", "core.quotepath=off", "--no-pager")
-
-
-class Commit(BaseModel):
-    """One commit, as ``git log`` shows it (the author's name and date)."""
-
-    hash: str
-    author: str
-    date: dt.datetime
-    subject: str
-
-    def describe(self) -> str:
-        return f"{self.hash[:10]} by {self.author} on {self.date.date().isoformat()}: {self.subject}"
-
-
-class GitInfo(BaseModel):
-    """A file's history in brief: when it was added, and its last commit."""
-
-    added: dt.date = Field(description="author date of the commit that added the file (following renames)")
-    added_commit: str = Field(description="hash of that commit")
-    last: Commit = Field(description="the newest commit that touched the file")
 
 
 class RefRange(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
 from typing import Any
 
@@ -87,6 +88,26 @@ class PostmortemFields(BaseModel):
     )
 
 
+class Commit(BaseModel):
+    """One commit, as ``git log`` shows it (the author's name and date)."""
+
+    hash: str
+    author: str
+    date: dt.datetime
+    subject: str
+
+    def describe(self) -> str:
+        return f"{self.hash[:10]} by {self.author} on {self.date.date().isoformat()}: {self.subject}"
+
+
+class GitInfo(BaseModel):
+    """A file's history in brief: when it was added, and its last commit."""
+
+    added: dt.date = Field(description="author date of the commit that added the file (following renames)")
+    added_commit: str = Field(description="hash of that commit")
+    last: Commit = Field(description="the newest commit that touched the file")
+
+
 class DesignFields(BaseModel):
     owner: str | None = None
     capacity: dict[str, Any] | None = None
@@ -112,6 +133,9 @@ class Document(BaseModel):
     design: DesignFields | None = None
     file_hash: str = ""
     line_count: int = 0
+    source_format: str = Field(default="markdown", description="markdown, or the format it was converted from (pdf, docx...)")
+    pages: int | None = Field(default=None, description="pages of the original (PDF)")
+    git: GitInfo | None = Field(default=None, description="when the file was added and last changed, if in git")
 
     def section(self, name: str) -> Section | None:
         low = name.lower()
@@ -174,6 +198,7 @@ class SearchHit(BaseModel):
     path: str
     line_start: int
     line_end: int
+    location: str = Field(default="", description="where in the original file (a PDF page, a Word heading)")
     text: str
     score: float = Field(description="reciprocal-rank-fusion score")
     dense_rank: int | None = None
@@ -208,6 +233,7 @@ class Evidence(BaseModel):
     path: str
     line_start: int
     line_end: int
+    location: str = Field(default="", description="where in the original file (a PDF page, a Word heading)")
     text: str
     superseded_by: list[str] = Field(default_factory=list, description="successors as of the answer's date")
     score: float = 0.0
@@ -278,3 +304,129 @@ class Answer(BaseModel):
     draft: str | None = Field(default=None, description="the model's raw text before the guard (verbose)")
     retrieved: list[str] = Field(default_factory=list, description="ids of the retrieved documents, best first")
     seconds: float = 0.0
+
+
+def _joined(values: list[str]) -> str:
+    return ",".join(values)
+
+
+def _split(value: object) -> list[str]:
+    return [x for x in str(value or "").split(",") if x]
+
+
+class ChunkMeta(BaseModel):
+    """The metadata every chunk carries in the store (Chroma metadata holds scalars only: the
+    lists are joined with commas there, and ``svc_<name>`` flags make services filterable)."""
+
+    doc_id: str
+    title: str = ""
+    kind: Kind = Kind.generic
+    status: Status = Status.unknown
+    date: dt.date | None = None
+    services: list[str] = Field(default_factory=list)
+    section: str = ""
+    path: str = ""
+    line_start: int = 0
+    line_end: int = 0
+    location: str = Field(default="", description="where in the original file (a PDF page, a Word heading)")
+    content_hash: str = ""
+    file_hash: str = ""
+    chunk_index: int = 0
+    chunk_count: int = 0
+    superseded_by: list[str] = Field(default_factory=list)
+    supersedes: list[str] = Field(default_factory=list)
+
+    @property
+    def date_num(self) -> int:
+        return int(self.date.strftime("%Y%m%d")) if self.date else 0
+
+    def to_store(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "doc_id": self.doc_id, "title": self.title, "kind": self.kind.value, "status": self.status.value,
+            "date": self.date.isoformat() if self.date else "", "date_num": self.date_num,
+            "services": _joined(self.services), "section": self.section, "path": self.path,
+            "line_start": self.line_start, "line_end": self.line_end, "location": self.location,
+            "content_hash": self.content_hash, "file_hash": self.file_hash, "chunk_index": self.chunk_index,
+            "chunk_count": self.chunk_count, "superseded_by": _joined(self.superseded_by),
+            "supersedes": _joined(self.supersedes),
+        }
+        for svc in self.services:
+            meta[f"svc_{svc}"] = True
+        return meta
+
+    @classmethod
+    def from_store(cls, meta: dict[str, Any]) -> ChunkMeta:
+        return cls(
+            doc_id=str(meta.get("doc_id", "")), title=str(meta.get("title", "")),
+            kind=Kind(meta.get("kind") or "generic"), status=Status(meta.get("status") or "unknown"),
+            date=dt.date.fromisoformat(meta["date"]) if meta.get("date") else None,
+            services=_split(meta.get("services")), section=str(meta.get("section", "")), path=str(meta.get("path", "")),
+            line_start=int(meta.get("line_start") or 0), line_end=int(meta.get("line_end") or 0),
+            location=str(meta.get("location") or ""), content_hash=str(meta.get("content_hash", "")),
+            file_hash=str(meta.get("file_hash", "")), chunk_index=int(meta.get("chunk_index") or 0),
+            chunk_count=int(meta.get("chunk_count") or 0), superseded_by=_split(meta.get("superseded_by")),
+            supersedes=_split(meta.get("supersedes")),
+        )
+
+
+class Links(BaseModel):
+    """A document's state that depends on other documents (resolved ADR links)."""
+
+    status: Status
+    superseded_by: list[str] = Field(default_factory=list)
+    supersedes: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, doc: Document) -> Links:
+        return cls(status=doc.status, superseded_by=list(doc.adr.superseded_by) if doc.adr else [],
+                   supersedes=list(doc.adr.supersedes) if doc.adr else [])
+
+
+class RegistryEntry(BaseModel):
+    """One document's record in the index: where it came from, its parsed form and its chunks.
+    Written last for a document, so it is the commit marker of that document's chunks."""
+
+    id: str
+    source: str = Field(description="the file's absolute path")
+    file_hash: str
+    parser: str
+    chunker: str
+    doc: Document = Field(description="as parsed, before links to other documents were resolved")
+    chunk_ids: list[str]
+    base_id: str = Field(description="the id the parser gave, before collisions were resolved")
+    links: Links
+
+    def to_store(self) -> tuple[dict[str, Any], str]:
+        meta = {"source": self.source, "file_hash": self.file_hash, "parser": self.parser, "chunker": self.chunker,
+                "kind": self.doc.kind.value, "path": self.doc.path, "status": self.links.status.value,
+                "superseded_by": _joined(self.links.superseded_by), "supersedes": _joined(self.links.supersedes)}
+        record = {"doc": json.loads(self.doc.model_dump_json()), "chunk_ids": self.chunk_ids, "base_id": self.base_id}
+        return meta, json.dumps(record, default=str)
+
+    @classmethod
+    def from_store(cls, doc_id: str, meta: dict[str, Any], record: str) -> RegistryEntry:
+        data = json.loads(record)
+        return cls(
+            id=doc_id, source=str(meta.get("source", "")), file_hash=str(meta.get("file_hash", "")),
+            parser=str(meta.get("parser", "")), chunker=str(meta.get("chunker", "")),
+            doc=Document.model_validate(data["doc"]), chunk_ids=list(data.get("chunk_ids", [])),
+            base_id=str(data.get("base_id") or data["doc"].get("id") or doc_id),
+            links=Links(status=Status(meta.get("status") or "unknown"), superseded_by=_split(meta.get("superseded_by")),
+                        supersedes=_split(meta.get("supersedes"))),
+        )
+
+    def document(self) -> Document:
+        """The document as indexed now: its final id and its resolved status and links."""
+        d = self.doc.model_copy(deep=True)
+        d.id = self.id
+        d.status = self.links.status
+        if d.adr is not None:
+            d.adr.superseded_by = list(self.links.superseded_by)
+            d.adr.supersedes = list(self.links.supersedes)
+        return d
+
+    def stored_doc(self) -> Document:
+        """The document as parsed (its parser-given id), for re-resolving links across documents."""
+        d = self.doc.model_copy(deep=True)
+        d.id = self.base_id
+        return d

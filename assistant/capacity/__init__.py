@@ -5,19 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from assistant.capacity.calc import Input, PlanInput, PlanResult, plan
+from assistant.capacity.calc import CapacityAnswer, Input, PlanInput, PlanResult, plan
 from assistant.capacity.inputs import Figure, collect, highest_recent, newest, services
 from assistant.capacity.units import parse_growth
 from assistant.errors import BadInputError
-from assistant.settings import Settings
+from assistant.index.library import Library
+from assistant.llm.registry import with_model
 
 __all__ = ["Input", "PlanInput", "PlanResult", "ask", "headroom", "plan"]
-
-
-def _documents(settings: Settings):
-    from assistant.catalog import all_documents
-
-    return all_documents(settings)
 
 
 def _cite(f: Figure, name: str, unit: str = "") -> Input:
@@ -25,13 +20,13 @@ def _cite(f: Figure, name: str, unit: str = "") -> Input:
                  age_days=f.age_days, note=f.context)
 
 
-def headroom(settings: Settings, service: str, today: dt.date | None = None, max_age_days: int = 365,
+def headroom(lib: Library, service: str, today: dt.date | None = None, max_age_days: int = 365,
              overrides: dict[str, float] | None = None, multiplier: float = 1.0, peak_from: str | None = None,
              target_utilization: float = 0.7, survive_region_loss: bool = False) -> PlanResult:
     """``plan`` with inputs from the documents: the highest peak recorded within ``max_age_days``
     (or the one whose source title matches ``peak_from``), the newest limit, growth, regions..."""
     today = today or dt.date.today()
-    docs = _documents(settings)
+    docs = lib.documents()
     figures = collect(docs, service, today, max_age_days)
     if not figures:
         known = ", ".join(sorted(services(docs))) or "none indexed"
@@ -128,16 +123,15 @@ def parse_question(question: str, known: set[str]) -> tuple[str | None, float, s
     return service, mult, event
 
 
-def ask(settings: Settings, question: str, today: dt.date | None = None, max_age_days: int = 365) -> PlanResult:
+def ask(lib: Library, question: str, today: dt.date | None = None, max_age_days: int = 365) -> PlanResult:
     """Answer a capacity question without a model: find the service and multiplier, run headroom,
     or say exactly which inputs are missing."""
-    docs = _documents(settings)
-    known = services(docs)
+    known = services(lib.documents())
     service, mult, event = parse_question(question, known)
     if service is None:
         raise BadInputError("QUESTION", "names no service the documents know",
                             f"name one of: {', '.join(sorted(known))}; or use `archie capacity plan --peak ... --limit ...`")
-    result = headroom(settings, service, today, max_age_days, multiplier=mult, peak_from=event,
+    result = headroom(lib, service, today, max_age_days, multiplier=mult, peak_from=event,
                       survive_region_loss=True)
     result.assumptions.insert(0, f"read from the question: service {service!r}, multiplier {mult:g}"
                               + (f", event {event!r}" if event else ""))
@@ -152,24 +146,24 @@ def summary_text(result: PlanResult) -> str:
     return head + "; ".join(result.reasons) + "." + src
 
 
-def answer(settings: Settings, question: str, today: dt.date | None = None, max_age_days: int = 365):
+def answer(lib: Library, question: str, today: dt.date | None = None, max_age_days: int = 365) -> CapacityAnswer:
     """``archie capacity ask``: the tool-calling chain when a model is configured (its numbers
     checked against the tools' results), else (or when it fails) the deterministic path."""
-    from assistant.capacity.chain import CapacityAnswer, run
 
-    fallback = None
-    if settings.llm != "extractive":
-        from assistant.errors import ModelUnavailable
+    def deterministic(note: str | None = None) -> CapacityAnswer:
+        result = ask(lib, question, today, max_age_days)
+        return CapacityAnswer(question=question, text=summary_text(result), result=result, fallback=note)
+
+    def with_tools() -> CapacityAnswer:
+        from assistant.capacity.chain import run  # LangChain only when a model runs
         from assistant.llm.providers import chat_model
 
-        try:
-            out = run(settings, question, chat_model(settings), today)
-            if out.result is not None and out.text.strip():
-                return out
-            fallback = "the model answered without calling the calculators; answered deterministically"
-        except ModelUnavailable as exc:
-            if not settings.llm_fallback:
-                raise
-            fallback = f"{exc.message}; answered deterministically"
-    result = ask(settings, question, today, max_age_days)
-    return CapacityAnswer(question=question, text=summary_text(result), result=result, fallback=fallback)
+        out = run(lib, question, chat_model(lib.settings), today)
+        if out.result is not None and out.text.strip():
+            return out
+        return deterministic("the model answered without calling the calculators; answered deterministically")
+
+    out, fallback = with_model(lib.settings, with_tools, deterministic, "answered deterministically")
+    if fallback:
+        out.fallback = fallback
+    return out

@@ -4,6 +4,7 @@ the formulas used and the assumptions made. No model ever touches these numbers.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -190,3 +191,13 @@ def plan(p: PlanInput) -> PlanResult:
             verdict = "ok"
             reasons.append(f"utilization {util:.0%} is below the {p.target_utilization:.0%} target")
     return PlanResult(service=p.service, verdict=verdict, reasons=reasons, figures=figs, assumptions=assumptions)
+
+
+class CapacityAnswer(BaseModel):
+    question: str
+    text: str
+    result: PlanResult | None = None
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list, description="sentences with numbers no tool or document gave")
+    provider: str = "deterministic"
+    fallback: str | None = None

@@ -14,12 +14,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
-from pydantic import BaseModel, Field
 
-from assistant.capacity.calc import PlanResult
+from assistant.capacity.calc import CapacityAnswer, PlanResult
 from assistant.errors import ArchieError
 from assistant.guard import check_numbers
-from assistant.settings import Settings
+from assistant.index.library import Library
 
 SYSTEM = (
     "You answer capacity questions for an engineering organisation. Never do arithmetic yourself and never "
@@ -30,17 +29,7 @@ SYSTEM = (
 MAX_STEPS = 4
 
 
-class CapacityAnswer(BaseModel):
-    question: str
-    text: str
-    result: PlanResult | None = None
-    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
-    rejected: list[str] = Field(default_factory=list, description="sentences with numbers no tool or document gave")
-    provider: str = "deterministic"
-    fallback: str | None = None
-
-
-def _tools(settings: Settings, today: dt.date | None, results: list[PlanResult]) -> list[Any]:
+def _tools(lib: Library, today: dt.date | None, results: list[PlanResult]) -> list[Any]:
     from assistant.capacity import headroom
     from assistant.capacity.calc import PlanInput, plan
     from assistant.capacity.units import parse_growth
@@ -50,7 +39,7 @@ def _tools(settings: Settings, today: dt.date | None, results: list[PlanResult])
         """Capacity verdict and figures for a service, with every input read from (and citing) the
         indexed documents. multiplier scales the peak (3 for "3x"); event picks the peak of a named
         event such as "black friday"."""
-        r = headroom(settings, service, today, multiplier=multiplier, peak_from=event, survive_region_loss=True)
+        r = headroom(lib, service, today, multiplier=multiplier, peak_from=event, survive_region_loss=True)
         results.append(r)
         return r.model_dump_json()
 
@@ -68,9 +57,9 @@ def _tools(settings: Settings, today: dt.date | None, results: list[PlanResult])
     return [capacity_headroom, capacity_plan]
 
 
-def run(settings: Settings, question: str, model: Any, today: dt.date | None = None) -> CapacityAnswer:
+def run(lib: Library, question: str, model: Any, today: dt.date | None = None) -> CapacityAnswer:
     results: list[PlanResult] = []
-    tools = _tools(settings, today, results)
+    tools = _tools(lib, today, results)
     by_name = {t.name: t for t in tools}
     bound = model.bind_tools(tools)
     messages: list[Any] = [SystemMessage(content=SYSTEM), HumanMessage(content=question)]
@@ -94,4 +83,4 @@ def run(settings: Settings, question: str, model: Any, today: dt.date | None = N
             messages.append(ToolMessage(content=str(out), tool_call_id=call["id"]))
     text, rejected = check_numbers(final, [question, *tool_outputs])
     return CapacityAnswer(question=question, text=text, result=results[-1] if results else None, tool_calls=calls,
-                          rejected=rejected, provider=settings.llm)
+                          rejected=rejected, provider=lib.settings.llm)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import BaseModel
@@ -14,6 +15,9 @@ from assistant.errors import BadInputError
 from assistant.models import Kind, Status
 from assistant.settings import Settings, get_settings
 from assistant.text import query_terms
+
+if TYPE_CHECKING:
+    from assistant.index.library import Library
 
 console = Console()
 _err: Console | None = None
@@ -28,6 +32,23 @@ def err_console() -> Console:
 
 def settings() -> Settings:
     return get_settings()
+
+
+def open_library() -> Library:
+    """The opened index for this command (``NoIndexError`` with a hint when there is none)."""
+    from assistant.index.library import Library  # chromadb and onnxruntime load only here
+
+    return Library(settings())
+
+
+def try_library() -> Library | None:
+    """The opened index, or None when nothing is indexed yet (jobs that work without one)."""
+    from assistant.errors import NoIndexError
+
+    try:
+        return open_library()
+    except NoIndexError:
+        return None
 
 
 def print_json(model: BaseModel | list[BaseModel]) -> None:

@@ -6,8 +6,6 @@ empty, broken front matter) and raises ``BadInputError`` naming the file and rea
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path, PurePosixPath
 
 from assistant.documents.adr import parse_adr
@@ -26,20 +24,26 @@ from assistant.documents.common import (
 from assistant.documents.links import resolve_links
 from assistant.documents.markdown import FrontMatterError, parse_markdown
 from assistant.documents.postmortem import parse_postmortem
+from assistant.documents.reader import (
+    READABLE_SUFFIXES,
+    TEXT_SUFFIXES,
+    SourceText,
+    file_hash,
+    read_bytes,
+    read_file,
+    readable,
+)
 from assistant.errors import BadInputError
 from assistant.models import DesignFields, Document, Kind, Status
+from assistant.settings import Settings, get_settings
 
-TEXT_SUFFIXES = {".md", ".markdown", ".mdx", ".txt", ".text", ".rst", ""}
-
-__all__ = ["TEXT_SUFFIXES", "file_hash", "parse_text", "read_document", "resolve_links"]
-
-
-def file_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["READABLE_SUFFIXES", "TEXT_SUFFIXES", "SourceText", "file_hash", "load_document", "parse_source",
+           "parse_text", "read_bytes", "read_document", "read_file", "readable", "resolve_links"]
 
 
-def parse_text(text: str, path: str, digest: str = "") -> Document:
-    """Parse one document's text. ``path`` is relative to the indexed root (posix)."""
+def parse_text(text: str, path: str, digest: str = "", kind: Kind | None = None) -> Document:
+    """Parse one document's text. ``path`` is relative to the indexed root (posix); ``kind``
+    overrides what the front matter, folder and headings say."""
     try:
         md = parse_markdown(text)
     except FrontMatterError as exc:
@@ -48,12 +52,9 @@ def parse_text(text: str, path: str, digest: str = "") -> Document:
     stem = PurePosixPath(path).stem
     headings = {s.heading for s in md.sections if s.heading}
 
-    kind: Kind
     fm_kind = str(fm.get("kind") or fm.get("type") or "").strip().lower()
-    if fm_kind in Kind.__members__:
-        kind = Kind(fm_kind)
-    else:
-        kind = kind_from_path(path) or kind_from_content(headings, text)
+    if kind is None:
+        kind = Kind(fm_kind) if fm_kind in Kind.__members__ else kind_from_path(path) or kind_from_content(headings, text)
 
     title = md.title or (str(fm["title"]) if fm.get("title") else None)
     explicit_id = str(fm["id"]).strip() if fm.get("id") else None
@@ -115,24 +116,22 @@ def _jsonable(value: object) -> object:
     return value
 
 
-def read_document(path: Path, root: Path, max_bytes: int = 2_000_000) -> Document:
-    """Read and parse one file, or raise ``BadInputError`` saying why it is skipped."""
+def parse_source(src: SourceText, path: str) -> Document:
+    """Parse what the reader made of a file; ``path`` is relative to the indexed root (posix)."""
+    doc = parse_text(src.text, path, src.digest)
+    if src.converted is not None:
+        doc.source_format = src.converted.source_format
+        doc.pages = src.converted.pages or None
+    return doc
+
+
+def load_document(path: Path, root: Path, settings: Settings | None = None) -> tuple[Document, SourceText]:
+    """Read (the one reader's rules) and parse one file; the source keeps the original's locations."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-    shown = str(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise BadInputError(shown, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                            "raise ARCHIE_MAX_FILE_BYTES or split the file")
-    data = path.read_bytes()
-    if not data.strip():
-        raise BadInputError(shown, "file is empty")
-    if b"\x00" in data[:8192]:
-        raise BadInputError(shown, "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(shown, f"not UTF-8 (byte {exc.start})", "re-save the file as UTF-8") from exc
-    text = text.replace("\r\n", "\n")
-    if not re.search(r"\w", text):
-        raise BadInputError(shown, "no text in file")
-    return parse_text(text, rel, file_hash(data))
+    src = read_file(path, settings or get_settings())
+    return parse_source(src, rel), src
+
+
+def read_document(path: Path, root: Path, settings: Settings | None = None) -> Document:
+    """Read and parse one file, or raise ``BadInputError`` saying why it is skipped."""
+    return load_document(path, root, settings)[0]

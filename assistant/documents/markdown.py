@@ -22,6 +22,57 @@ class FrontMatterError(ValueError):
     """The YAML front matter could not be read."""
 
 
+MAX_FRONT_MATTER_CHARS = 64_000
+MAX_FRONT_MATTER_NODES = 20_000  # after expanding aliases: real front matter holds a few dozen
+MAX_FRONT_MATTER_DEPTH = 50
+
+
+def _expanded_size(node: yaml.Node) -> int:
+    """Nodes the YAML document holds once aliases are expanded; a recursive alias, a "billion
+    laughs" expansion or deep nesting is a FrontMatterError (measured on the node graph, before
+    anything is constructed, so it costs one pass over the nodes as written)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node, depth: int) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise FrontMatterError("front matter refers to itself (a recursive YAML alias)")
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise FrontMatterError(f"front matter is nested deeper than {MAX_FRONT_MATTER_DEPTH} levels")
+        active.add(key)
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            total += sum(size(c, depth + 1) for c in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
+        active.discard(key)
+        if total > MAX_FRONT_MATTER_NODES:
+            raise FrontMatterError(f"front matter expands to over {MAX_FRONT_MATTER_NODES:,} values (YAML aliases)")
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+    return sizes[id(node)]
+
+
+def load_yaml(text: str) -> Any:
+    """YAML front matter with limits on size, nesting and alias expansion (safe types only)."""
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterError(f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 @dataclass
 class ParsedMarkdown:
     front_matter: dict[str, Any]
@@ -45,8 +96,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
         return {}, text, 0
     try:
         fm_text, body = handler.split(text)
-        meta = yaml.safe_load(fm_text) if fm_text.strip() else {}
-    except (yaml.YAMLError, ValueError) as exc:
+        meta = load_yaml(fm_text) if fm_text.strip() else {}
+    except FrontMatterError:
+        raise
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FrontMatterError(f"broken YAML front matter ({detail})") from exc
     if meta is None:

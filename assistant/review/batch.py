@@ -14,13 +14,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.documents import TEXT_SUFFIXES, read_document
+from assistant.documents import read_document, readable
+from assistant.documents.reader import read_file
 from assistant.errors import BadInputError
 from assistant.gitinfo import ChangedFile, changed_files, parse_range, repo_root
+from assistant.index.library import Library
 from assistant.models import Kind
-from assistant.review import fails, read_doc, review_text
+from assistant.review import fails, review_source
 from assistant.review.config import ReviewConfig, apply_config, verdict_line
 from assistant.review.model import RANK, Review
+from assistant.settings import Settings
 
 REVIEWED_KINDS = (Kind.design, Kind.adr)
 
@@ -68,14 +71,15 @@ def _rel(path: Path, root: Path | None) -> str:
 
 
 def select_changed(files: list[ChangedFile], root: Path, cfg: ReviewConfig,
-                   max_bytes: int = 2_000_000) -> tuple[list[Target], list[Skipped]]:
+                   settings: Settings) -> tuple[list[Target], list[Skipped]]:
     """The changed files to review: design docs and ADRs, not ignored, with content changes."""
     picked: list[Target] = []
     skipped: list[Skipped] = []
     for f in files:
         suffix = f.path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES or (not suffix and f.path.name.startswith(".")):
-            skipped.append(Skipped(path=f.rel, reason=f"not a text document ({suffix or 'no suffix'})", why="not-a-document"))
+        if not readable(f.path) or (not suffix and f.path.name.startswith(".")):
+            skipped.append(Skipped(path=f.rel, reason=f"not a document archie reads ({suffix or 'no suffix'})",
+                                   why="not-a-document"))
             continue
         if cfg.ignores(f.rel):
             skipped.append(Skipped(path=f.rel, reason=f"ignored by {cfg.source}", why="ignored"))
@@ -84,7 +88,7 @@ def select_changed(files: list[ChangedFile], root: Path, cfg: ReviewConfig,
             skipped.append(Skipped(path=f.rel, reason=f"renamed from {f.old_rel} without changes", why="renamed"))
             continue
         try:
-            doc = read_document(f.path, root, max_bytes)
+            doc = read_document(f.path, root, settings)
         except BadInputError as exc:
             skipped.append(Skipped(path=f.rel, reason=exc.reason, why="unreadable"))
             continue
@@ -107,22 +111,23 @@ def _finish(out: ReviewSet) -> ReviewSet:
     return out
 
 
-def _review_all(targets: list[Target], settings: object | None, cfg: ReviewConfig, use_model: bool | None,
-                show_all: bool, out: ReviewSet, strict: bool) -> ReviewSet:
+def _review_all(targets: list[Target], lib: Library | None, settings: Settings, cfg: ReviewConfig,
+                use_model: bool | None, show_all: bool, out: ReviewSet, strict: bool) -> ReviewSet:
     for t in targets:
         try:
-            text = read_doc(t.path)
+            src = read_file(t.path, settings)
         except BadInputError as exc:
             if strict:
                 raise
             out.skipped.append(Skipped(path=t.rel, reason=exc.reason, why="unreadable"))
             continue
-        out.reviews.append(apply_config(review_text(text, t.rel, settings, use_model), cfg, show_all))
+        src = src.model_copy(update={"name": t.rel})
+        out.reviews.append(apply_config(review_source(src, lib, settings=settings, use_model=use_model), cfg, show_all))
     out.config = cfg.source
     return _finish(out)
 
 
-def review_paths(paths: list[Path], settings: object | None, cfg: ReviewConfig, use_model: bool | None = None,
+def review_paths(paths: list[Path], lib: Library | None, settings: Settings, cfg: ReviewConfig, use_model: bool | None = None,
                  show_all: bool = False) -> ReviewSet:
     """Review the files given (any kind: the caller chose them), minus the config's ``ignore``
     globs; paths are reported relative to their repository when they are in one."""
@@ -136,10 +141,10 @@ def review_paths(paths: list[Path], settings: object | None, cfg: ReviewConfig, 
             out.skipped.append(Skipped(path=rel, reason=f"ignored by {cfg.source}", why="ignored"))
         else:
             targets.append(Target(path=p, rel=rel))
-    return _review_all(targets, settings, cfg, use_model, show_all, out, strict=True)
+    return _review_all(targets, lib, settings, cfg, use_model, show_all, out, strict=True)
 
 
-def review_changed(spec: str, settings: object | None, cfg: ReviewConfig, cwd: Path | None = None,
+def review_changed(spec: str, lib: Library | None, settings: Settings, cfg: ReviewConfig, cwd: Path | None = None,
                    use_model: bool | None = None, show_all: bool = False) -> ReviewSet:
     """Review the design docs and ADRs that the git change ``spec`` adds or modifies (contents
     from the working tree)."""
@@ -148,6 +153,6 @@ def review_changed(spec: str, settings: object | None, cfg: ReviewConfig, cwd: P
     files = changed_files(rng, here)
     root = repo_root(here)
     assert root is not None  # changed_files raised otherwise
-    targets, skipped = select_changed(files, root, cfg, getattr(settings, "max_file_bytes", 2_000_000))
+    targets, skipped = select_changed(files, root, cfg, settings)
     out = ReviewSet(change=str(rng), root=str(root), skipped=skipped)
-    return _review_all(targets, settings, cfg, use_model, show_all, out, strict=False)
+    return _review_all(targets, lib, settings, cfg, use_model, show_all, out, strict=False)

@@ -12,11 +12,15 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.guard import Guard, GuardConfig, render_claims
+from assistant.index.embeddings import get_embedder
+from assistant.index.library import Library
 from assistant.llm.prompts import load_prompt
-from assistant.llm.providers import chat_model, describe, translate_model_errors
+from assistant.llm.providers import chat_model, translate_model_errors
+from assistant.llm.registry import describe
 from assistant.models import Evidence, Kind, Status
 from assistant.review.draft import Draft, Findings
 from assistant.review.model import CATEGORIES
+from assistant.settings import Settings
 
 MAX_SECTION_CHARS = 1200
 MAX_DRAFT_CHARS = 6000  # what the prompt carries of the doc (small local models have 4k-token contexts)
@@ -35,18 +39,13 @@ def draft_evidence(draft: Draft) -> list[Evidence]:
     return out
 
 
-def precedent_evidence(settings: object, draft: Draft, k: int = 6) -> list[Evidence]:
-    from assistant.errors import NoIndexError
-    from assistant.retrieval import Retriever
-
-    try:
-        with Retriever(settings) as r:
-            hits = r.search(f"{draft.doc.title} {draft.text[:400]}", k=k).hits
-    except NoIndexError:
+def precedent_evidence(lib: Library | None, draft: Draft, k: int = 6) -> list[Evidence]:
+    if lib is None:
         return []
+    hits = lib.search(f"{draft.doc.title} {draft.text[:400]}", k=k).hits
     return [Evidence(chunk_id=h.chunk_id, doc_id=h.doc_id, title=h.title, kind=h.kind, status=h.status, date=h.date,
-                     section=h.section, path=h.path, line_start=h.line_start, line_end=h.line_end, text=h.text,
-                     superseded_by=h.superseded_by) for h in hits]
+                     section=h.section, path=h.path, line_start=h.line_start, line_end=h.line_end, location=h.location,
+                     text=h.text, superseded_by=h.superseded_by) for h in hits]
 
 
 def _fit(sections: list[dict[str, str]], budget: int) -> list[dict[str, str]]:
@@ -59,13 +58,12 @@ def _fit(sections: list[dict[str, str]], budget: int) -> list[dict[str, str]]:
     return out
 
 
-def run(settings: object, draft: Draft, out: Findings, notes: list[str]) -> tuple[str | None, str]:
+def run(settings: Settings, lib: Library | None, draft: Draft, out: Findings,
+        notes: list[str]) -> tuple[str | None, str | None]:
     """Ask the model, guard what it says, add surviving findings to ``out``; returns (critique, model)."""
-    from assistant.index.embeddings import get_embedder
-
     model_name = describe(settings)
     mine = draft_evidence(draft)
-    theirs = precedent_evidence(settings, draft)
+    theirs = precedent_evidence(lib, draft)
     system, user = load_prompt("review").render(
         title=draft.doc.title,
         sections=_fit([{"section": e.section, "text": e.text} for e in mine], MAX_DRAFT_CHARS),
@@ -75,8 +73,8 @@ def run(settings: object, draft: Draft, out: Findings, notes: list[str]) -> tupl
     chain = chat_model(settings) | StrOutputParser()
     with translate_model_errors(model_name):
         text = chain.invoke([SystemMessage(content=system), HumanMessage(content=user)])
-    guard = Guard(get_embedder(settings).embed,
-                  GuardConfig(getattr(settings, "guard_support_threshold", 0.5), "drop"))
+    guard = Guard(lib.embed if lib is not None else get_embedder(settings).embed,
+                  GuardConfig(settings.guard_support_threshold, "drop"))
     proposed = _FINDING.findall(text)
     prose = _FINDING.sub("", text).strip()
     claims, verdict = guard.check(prose, mine + theirs)

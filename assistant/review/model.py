@@ -32,6 +32,7 @@ class Finding(BaseModel):
     rule: str = Field(description="stable rule id, e.g. pattern/saga/compensation (SARIF ruleId)")
     line_start: int
     line_end: int
+    location: str | None = Field(None, description="where in the original file, for a converted one (\"page 3\")")
     problem: str
     suggestion: str
     evidence: str | None = Field(None, description="a quote from the reviewed doc")

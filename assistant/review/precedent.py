@@ -10,13 +10,12 @@ raises a *precedent* finding instead, naming it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from assistant.index.library import Library
 from assistant.models import Document, Status
 from assistant.review.checks import Stance
 from assistant.review.draft import Draft, Findings
@@ -29,7 +28,6 @@ MIN_RULE_SIMILARITY = 0.15      # denial sentence vs the ADR sentence stating th
 MIN_CAUSE_SIMILARITY = 0.25     # denial sentence vs the postmortem's root cause
 MIN_REJECTED_SIMILARITY = 0.85  # doc title + best opening line vs a rejected ADR's title (sum of cosines)
 MAX_INCIDENTS = 3
-MAX_CACHED_VECTORS = 20_000
 MIN_REQUIRE_SIMILARITY = 0.3  # an unaddressed mechanism vs the ADR sentence said to require it
 MIN_LINE_SIMILARITY = 0.35  # a doc line vs a postmortem's cause, to place the finding
 # sections of an ADR that are not its rules: the situation, the options weighed, the consequences
@@ -204,76 +202,7 @@ class Precedent:
                     draft.lines[line - 1].strip()[:160], [_ref(d, decision.heading if decision else "", quote)])
 
 
-class VectorCache:
-    """Embeddings of ADR rule sentences and postmortem causes, kept on disk per index generation
-    so that a review in a new process does not re-embed the organisation's documents."""
-
-    def __init__(self, path: Path | None, embed: Callable[[list[str]], np.ndarray]) -> None:
-        from assistant.incidents import memo_embed
-
-        self.path, self.memo = path, {}
-        self.lock = threading.Lock()
-        if path and path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    self.memo = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
-            except (OSError, ValueError, KeyError):
-                self.memo = {}  # a damaged cache is rebuilt, never trusted
-        self.saved = len(self.memo)
-        self._embed = memo_embed(embed, memo=self.memo)
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        return self._embed(texts)
-
-    def save(self) -> None:
-        with self.lock:
-            if not self.path or len(self.memo) == self.saved:
-                return
-            if len(self.memo) > MAX_CACHED_VECTORS:  # keep the newest; the org's documents are re-added on use
-                for key in list(self.memo)[: len(self.memo) - MAX_CACHED_VECTORS]:
-                    del self.memo[key]
-            self._write()
-            self.saved = len(self.memo)
-
-    def _write(self) -> None:
-        assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for old in self.path.parent.glob("review-vectors-*.npz"):
-            if old != self.path:
-                old.unlink(missing_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        texts = list(self.memo)
-        np.savez(tmp, texts=np.array(texts), vectors=np.vstack([self.memo[t] for t in texts]))
-        tmp.replace(self.path)
-
-
-_CACHE: dict[tuple[str, str], Precedent] = {}
-
-
-def load(settings: object) -> Precedent | None:
-    """The precedent for the configured index (cached per index generation, in memory and on
-    disk), or None if there is no index."""
-    from assistant.errors import NoIndexError
-    from assistant.index.embeddings import get_embedder
-    from assistant.index.indexer import load_documents
-    from assistant.index.store import Store
-
-    embedder = get_embedder(settings)
-    try:
-        store = Store(settings, embedder, create=False)
-        gen = store.generation()
-    except NoIndexError:
-        return None
-    key = (str(getattr(settings, "home", "")) + str(getattr(settings, "chroma_host", "")), gen)
-    if key not in _CACHE:
-        try:
-            docs = load_documents(store)
-        finally:
-            store.close()
-        home = getattr(settings, "home", None)
-        path = Path(home) / "cache" / f"review-vectors-{gen}.npz" if home else None
-        _CACHE.clear()
-        _CACHE[key] = Precedent(docs, VectorCache(path, embedder.embed))
-    else:
-        store.close()
-    return _CACHE[key]
+def of(lib: Library) -> Precedent:
+    """The precedent of the opened index, built once per index generation (ADR rule sentences and
+    postmortem causes are embedded through the library's memo, which outlives the process)."""
+    return lib.derived(("review-precedent",), lambda: Precedent(lib.documents(), lib.embed))
