@@ -151,6 +151,33 @@ def test_a_slow_but_steady_body_within_the_limit_is_read(open_server: str) -> No
     assert r.status_code == 200, r.text
 
 
+def test_the_body_timeout_ends_with_the_body() -> None:
+    """After the last body chunk the app may wait on receive() for a disconnect as long as it
+    likes (an SSE stream does): that wait is not a slow body."""
+    import anyio
+
+    from api.security import BodyLimit
+
+    got: list[str] = []
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        while (await receive()).get("more_body"):
+            pass
+        got.append((await receive())["type"])  # waits past the body timeout
+
+    async def receive() -> dict:
+        if not got and not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+        await anyio.sleep(0.5)
+        return {"type": "http.disconnect"}
+
+    sent: list[int] = []
+    guard = BodyLimit(app, limit=1024, timeout=0.1)
+    anyio.run(guard, {"type": "http", "path": "/v1/ask", "headers": []}, receive, None)
+    assert got == ["http.disconnect"]
+
+
 def test_streamed_answers_outlive_the_body_timeout(open_server: str) -> None:
     # the timeout is for reading the body, not for the response (an SSE stream waits on receive())
     r = httpx.post(f"{open_server}/v1/ask", json={"question": "Why did the ledger move off a single PostgreSQL primary?"},
