@@ -1,5 +1,6 @@
-"""The FastAPI app: ``create_app()`` wires settings, the guards (body limit, API keys and rate
-limits, CORS when configured), the problem-detail handlers, the routers and the web page.
+"""The FastAPI app: ``create_app()`` wires settings, logging, the guards (Host and Origin checks,
+body size and read time, API keys and rate limits, CORS when configured), metrics and optional
+tracing, the problem-detail handlers, the routers and the web page.
 
 Run it with ``archie serve``, or ``uvicorn api.app:create_app --factory``.
 """
@@ -7,7 +8,7 @@ Run it with ``archie serve``, or ``uvicorn api.app:create_app --factory``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -17,8 +18,10 @@ from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import FileResponse
 
-from api import problems
+from api import logs, metrics, problems
+from api.context import RequestContext
 from api.deps import Services
+from api.origins import LoopbackHosts, SameOrigin
 from api.routes import ask, capacity, health, incidents, index, review, search
 from api.security import BodyLimit, KeyAuth, TokenBucket, load_keys
 from assistant import __version__
@@ -43,11 +46,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.api_auth and not keys:
         raise ConfigError("no API keys: set ARCHIE_API_KEYS (comma-separated keys, or a file with one per line)",
                           "or start with `archie serve --no-auth` on 127.0.0.1 for local use")
+    if settings.api_tracing:
+        # only then: with tracing off archie loads nothing of OpenTelemetry's
+        from api import tracing
+
+        tracing.check_available()  # before anything starts: one line saying what to install
+    logs.configure(settings.log_format, settings.log_questions)
     services = Services(settings)
+    stops: list[Callable[[], object] | None] = []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.limiter = anyio.CapacityLimiter(settings.api_threads)
+        stop_metrics = metrics.serve_port(settings)
         try:
             yield
         finally:
@@ -55,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.warning("waiting for the running index job to finish before stopping")
                 await anyio.to_thread.run_sync(services.jobs.wait)
             services.close()
+            for stop in (stop_metrics, *stops):
+                if stop is not None:
+                    stop()
 
     app = FastAPI(title="archie", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs", redoc_url=None)
@@ -74,16 +88,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def page() -> FileResponse:
         return FileResponse(str(static / "index.html"), media_type="text/html")
 
-    # the last added runs first: CORS (only when origins are set; answers preflights), the body
-    # limit, then keys and rate
-    app.add_middleware(KeyAuth, keys=keys, enabled=settings.api_auth,
+    _add_middleware(app, settings, keys)
+    if settings.api_tracing:
+        stops.append(tracing.install(app, settings))  # outermost: a span covers everything below
+    if not settings.api_auth:
+        log.warning("authentication is off: /v1 answers loopback clients without a key")
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings, keys: list[str]) -> None:
+    """The last added runs first: the request id and access log, metrics, the Host check (auth
+    off), the Origin check, CORS (only when origins are set; answers preflights), the body
+    limits, then keys and rates."""
+    failures = TokenBucket(settings.api_auth_failures_per_minute, settings.api_auth_failures_burst)
+    app.add_middleware(KeyAuth, keys=keys, enabled=settings.api_auth, failures=failures,
                        limiter=TokenBucket(settings.api_rate_per_minute, settings.api_rate_burst))
-    app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes, timeout=settings.api_body_timeout)
     if settings.api_cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "Accept"])
+                           allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                           expose_headers=["X-Request-ID", "Retry-After"])
+    # without keys every state change must come from this server's own page; with keys, forms
+    app.add_middleware(SameOrigin, trusted=settings.api_cors_origins, all_types=not settings.api_auth)
     if not settings.api_auth:
-        log.warning("authentication is off: /v1 answers loopback clients without a key")
-    return app
+        app.add_middleware(LoopbackHosts)
+    metrics.install(app, settings)
+    app.add_middleware(RequestContext, log_questions=settings.log_questions)

@@ -1,7 +1,8 @@
 """Index jobs: ``POST /v1/index`` re-indexes the configured paths in a background thread, one
 job at a time. Job records are JSON files in ``$ARCHIE_HOME/jobs/`` so that every worker on the
 machine can report any job's progress; the indexer's file lock keeps a second job (from another
-worker or an `archie index` run) from starting."""
+worker or an `archie index` run) from starting. Records are pruned as jobs start and finish:
+the newest ``api_jobs_keep`` stay, and older ones until ``api_jobs_retention_days`` have passed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Literal
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field
 
+from api import metrics
 from api.problems import NotFound, Problem, problem_of
 from assistant.errors import ArchieError, IndexBusyError
 from assistant.models import IndexSummary
@@ -63,6 +65,28 @@ class IndexJobs:
         tmp.write_text(job.model_dump_json(), encoding="utf-8")
         tmp.replace(self._path(job.id))  # atomic: readers see the old record or the new one
 
+    def prune(self) -> None:
+        """Delete records that are neither among the newest ``api_jobs_keep`` nor younger than the
+        retention period, and temporary files a crashed writer left behind."""
+        if not self.dir.is_dir():
+            return
+        cutoff = time.time() - self.settings.api_jobs_retention_days * 86400
+        records = []
+        for path in self.dir.iterdir():
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # another worker pruned it first
+                continue
+            if path.suffix == ".json" and JOB_ID.match(path.stem):
+                records.append((mtime, path))
+            elif path.name.startswith(".") and path.suffix == ".tmp" and mtime < time.time() - 3600:
+                path.unlink(missing_ok=True)
+        records.sort(reverse=True)
+        for mtime, path in records[self.settings.api_jobs_keep:]:
+            # a running job rewrites its record every half second, so it is never this old
+            if mtime < cutoff:
+                path.unlink(missing_ok=True)
+
     def get(self, job_id: str) -> IndexJob:
         path = self._path(job_id) if JOB_ID.match(job_id) else None
         if path is None or not path.is_file():
@@ -75,6 +99,7 @@ class IndexJobs:
                 raise IndexBusyError("an index job is already running in this worker",
                                      "poll GET /v1/index/{job} until it is done, then retry")
             self._check_lock()
+            self.prune()
             paths = [Path(p) for p in self.settings.index_paths]
             job = IndexJob(id=uuid.uuid4().hex[:12], state="running", paths=[str(p) for p in paths],
                            started=dt.datetime.now(dt.UTC))
@@ -127,3 +152,5 @@ class IndexJobs:
             job.error = Problem(title="Internal Server Error", status=500, detail=f"indexing failed ({type(exc).__name__})")
         job.finished = dt.datetime.now(dt.UTC)
         self._save(job)
+        metrics.index_job(job)
+        self.prune()

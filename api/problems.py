@@ -4,15 +4,20 @@ An ``ArchieError`` becomes its ``status_code`` with the message as ``detail`` an
 an extension; request validation errors name each field; anything else is a bug: it is logged
 with its traceback and the client gets a plain 500 with no internals.
 
+Every problem carries the request's ``request_id`` (see ``api/context.py``).
+
 The service's own errors (below) extend the library's tree::
 
     ArchieError
      ├── Unauthorized          401  missing or wrong API key
      ├── Forbidden             403  --no-auth reached from a non-loopback address
+     │    └── CrossSiteRequest 403  a state-changing request from another web origin
      ├── NotFound              404  an unknown route or index job
+     ├── BodyReadTimeout       408  the body did not arrive within ARCHIE_API_BODY_TIMEOUT
      ├── PayloadTooLarge       413  body over ARCHIE_API_MAX_BODY_BYTES
      ├── UnsupportedMediaType  415  a content type the route does not take
-     ├── RateLimited           429  over the key's rate (Retry-After says when to retry)
+     ├── MisdirectedRequest    421  auth is off and the Host is not a loopback name
+     ├── RateLimited           429  over the key's rate, or too many wrong keys (Retry-After)
      ├── NotImplementedYet     501  a format this build cannot produce
      └── RequestTimeout        504  over ARCHIE_API_TIMEOUT
 """
@@ -31,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from api.context import current_request_id
+from api.metrics import count_problem
 from assistant.errors import ArchieError, BadInputError
 
 log = logging.getLogger("archie.api")
@@ -57,6 +64,7 @@ class Problem(BaseModel):
     instance: str | None = None
     hint: str | None = Field(default=None, description="what to do about it")
     errors: list[FieldError] | None = Field(default=None, description="one entry per invalid field")
+    request_id: str | None = Field(default=None, description="the X-Request-ID of the request, as in the logs")
 
 
 class ApiError(ArchieError):
@@ -76,8 +84,17 @@ class Forbidden(ApiError):
     status_code = 403
 
 
+class CrossSiteRequest(Forbidden):
+    pass
+
+
 class NotFound(ApiError):
     status_code = 404
+
+
+class BodyReadTimeout(ApiError):
+    status_code = 408
+    hint = "send the whole body at once (the limit is ARCHIE_API_BODY_TIMEOUT)"
 
 
 class PayloadTooLarge(ApiError):
@@ -87,6 +104,10 @@ class PayloadTooLarge(ApiError):
 
 class UnsupportedMediaType(ApiError):
     status_code = 415
+
+
+class MisdirectedRequest(ApiError):
+    status_code = 421
 
 
 class RateLimited(ApiError):
@@ -116,11 +137,15 @@ def problem_of(exc: ArchieError, instance: str | None = None) -> Problem:
     extra: dict[str, Any] = {}
     if isinstance(exc, BadInputError):
         extra["errors"] = [FieldError(field=exc.where, message=exc.reason)]
+    count_problem(exc)
     return Problem(type=f"urn:archie:problem:{_slug(name)}", title=_title(name), status=exc.status_code,
-                   detail=exc.message, instance=instance, hint=exc.hint or None, **extra)
+                   detail=exc.message, instance=instance, hint=exc.hint or None, request_id=current_request_id(),
+                   **extra)
 
 
 def response(problem: Problem, headers: dict[str, str] | None = None) -> Response:
+    if problem.request_id is None:
+        problem.request_id = current_request_id()
     body = problem.model_dump(mode="json", exclude_none=True)
     return Response(json.dumps(body), status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
 
@@ -172,6 +197,10 @@ async def _archie(request: Request, exc: ArchieError) -> Response:
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    if isinstance(exc.__cause__, ArchieError):
+        # FastAPI wraps whatever reading the body raised in a 400; the guards raise their own
+        # problem there (413 over the limit, 408 too slow), which is the one to answer
+        return await _archie(request, exc.__cause__)
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
@@ -202,9 +231,13 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _bug)
 
 
-# the problem responses every /v1 route can give, for the OpenAPI schema
-def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+# the problem responses every /v1 route can give, for the OpenAPI schema; a route that reads a
+# body can also answer 400 (not JSON, not UTF-8), 408 (the body stalled) and 415
+def documented(*statuses: int, body: bool = False) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
-    for status in (*statuses, 401, 413, 422, 429, 504):
-        out[status] = {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": HTTPStatus(status).phrase}
+    for status in (*statuses, *((400, 408, 415) if body else ()), 401, 403, 413, 422, 429, 504):
+        # "model" puts Problem in the components (and under application/json); the schema is
+        # named again for the media type the problems are actually sent as
+        out[status] = {"model": Problem, "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                       "description": HTTPStatus(status).phrase}
     return out

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from assistant.errors import BadInputError
 from assistant.models import Kind, SearchFilters, Status
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only ``YYYY-MM-DD``: pydantic would read ``0`` or ``"1700000000"`` as a Unix time."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("day_format", "expected a day as YYYY-MM-DD, got {value}", {"value": repr(value)[:40]})
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
+def check_range(since: dt.date | None, until: dt.date | None, where: str = "query") -> None:
+    """Refuse ``until`` before ``since`` (it would match nothing, silently)."""
+    if since is not None and until is not None and until < since:
+        raise BadInputError(f"{where}.until", f"{until} is before since ({since})",
+                            "give since <= until, both as YYYY-MM-DD")
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -20,10 +43,18 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000, description="a question about past decisions, designs or incidents")
     kind: Kind | None = None
     status: Status | None = None
-    since: dt.date | None = Field(default=None, description="only documents dated on or after this day")
-    until: dt.date | None = None
+    since: Day | None = Field(default=None, description="only documents dated on or after this day")
+    until: Day | None = None
     service: str | None = Field(default=None, max_length=100)
-    as_of: dt.date | None = Field(default=None, description="answer as the organisation stood on this day")
+    as_of: Day | None = Field(default=None, description="answer as the organisation stood on this day")
+
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        since = info.data.get("since")
+        if since is not None and until is not None and until < since:
+            raise ValueError(f"{until} is before since ({since})")
+        return until
 
     def filters(self) -> SearchFilters:
         return SearchFilters(kind=self.kind, status=self.status, since=self.since, until=self.until,

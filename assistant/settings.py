@@ -111,6 +111,27 @@ class Settings(BaseSettings):
     api_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated (none: CORS off)."
     )
+    api_body_timeout: float = Field(default=30.0, gt=0, description="Seconds a request body may take to arrive before a 408.")
+    api_auth_failures_per_minute: float = Field(
+        default=6.0, gt=0, description="Wrong API keys per minute one client address may send (then 429)."
+    )
+    api_auth_failures_burst: int = Field(default=10, ge=1, description="Wrong API keys an address may send at once.")
+    api_jobs_keep: int = Field(default=20, ge=1, description="Index job records always kept (the newest).")
+    api_jobs_retention_days: float = Field(
+        default=7.0, ge=0, description="Older index job records beyond api_jobs_keep are deleted after this many days."
+    )
+    api_metrics: bool = Field(default=True, description="Expose Prometheus metrics (/metrics, behind the API keys).")
+    api_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve the metrics on this port (no keys) instead of /metrics."
+    )
+    api_metrics_host: str = Field(default="127.0.0.1", description="Address of the metrics port.")
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "ARCHIE_PROMETHEUS_MULTIPROC_DIR"),
+        description="prometheus-client's multiprocess directory, for metrics summed over several workers.",
+    )
+    api_tracing: bool = Field(default=False, description="OpenTelemetry tracing (the `otel` extra; OTEL_* configure the exporter).")
+    log_format: Literal["json", "plain"] = Field(default="json", description="The service's log lines: JSON objects or plain text.")
+    log_questions: bool = Field(default=False, description="Put question and search text in the service's logs.")
 
     # review in the team's workflow (.archie/review.toml, the GitHub Action)
     review_config: Path | None = Field(

@@ -1,6 +1,7 @@
 """The service under load: 200 concurrent ``/v1/ask`` (extractive) and 200 concurrent
 ``/v1/search`` requests against a real uvicorn server on 127.0.0.1 over the sample corpus.
-Latency is measured by the client (queueing included): p50 / p95, wall time, errors.
+Latency is measured by the client (queueing included): p50 / p95, wall time, errors; and the
+time ``POST /v1/index`` takes to answer 202 while asks are queued.
 
     python -m benchmarks.run --only api
 """
@@ -63,6 +64,29 @@ async def _burst(url: str, n: int, kind: str) -> dict:
             "per_s": round(n / wall, 1), "non_200": errors}
 
 
+async def _index_under_load(url: str, n: int) -> dict:
+    """Time to the 202 of ``POST /v1/index`` while ``n`` asks are in flight (it must not queue
+    behind them), then let the asks and the job finish."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=n + 2, max_keepalive_connections=n + 2)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=600,
+                                 limits=limits) as c:
+        asks = [asyncio.create_task(c.post("/v1/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]}))
+                for i in range(n)]
+        await asyncio.sleep(1.0)  # the asks are queued for the worker threads
+        t = time.perf_counter()
+        r = await c.post("/v1/index")
+        accepted_ms = (time.perf_counter() - t) * 1000
+        await asyncio.gather(*asks)
+        job = r.json()
+        while job.get("state") == "running":
+            await asyncio.sleep(0.5)
+            job = (await c.get(f"/v1/index/{job['id']}")).json()
+    return {"asks_in_flight": n, "status": r.status_code, "accepted_ms": round(accepted_ms, 1),
+            "job": job.get("state")}
+
+
 def run(tmp: Path, n: int = 200) -> dict:
     from assistant.index.indexer import Indexer
     from assistant.settings import Settings
@@ -88,6 +112,7 @@ def run(tmp: Path, n: int = 200) -> dict:
                 raise RuntimeError(f"the server exited: {(tmp / 'api-bench.log').read_text()[-2000:]}")
             time.sleep(0.2)
         out = {"search": asyncio.run(_burst(url, n, "search")), "ask": asyncio.run(_burst(url, n, "ask")),
+               "index_under_load": asyncio.run(_index_under_load(url, max(10, n // 4))),
                "server": "1 uvicorn worker, extractive, sample corpus", "note": "client-side latency, queueing included"}
     finally:
         proc.terminate()

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from api import metrics
 from api.deps import Services, ServicesDep
 from api.problems import Problem, documented, problem_of
 from api.schemas import AskRequest
@@ -48,7 +49,7 @@ async def _events(services: Services, asker: Any, body: AskRequest, path: str) -
     async def work() -> None:
         try:
             answer = await services.run(asker.ask, body.question, body.filters(), body.as_of, on_token)
-            queue.put_nowait(("answer", answer))
+            queue.put_nowait(("answer", metrics.answered(answer)))
         except ArchieError as exc:
             queue.put_nowait(("error", problem_of(exc, path)))
         except Exception:
@@ -69,7 +70,7 @@ async def _events(services: Services, asker: Any, body: AskRequest, path: str) -
 
 @router.post(
     "/ask", response_model=Answer, summary="Answer a question from the documents, every claim cited",
-    responses={**documented(409, 503), 200: {"description": "the checked answer (JSON), or a stream of events",
+    responses={**documented(409, 503, body=True), 200: {"description": "the checked answer (JSON), or a stream of events",
                                             "content": {"text/event-stream": {"example": _SSE_DOC}}}},
 )
 async def ask(body: AskRequest, request: Request, services: ServicesDep) -> Any:
@@ -81,4 +82,4 @@ async def ask(body: AskRequest, request: Request, services: ServicesDep) -> Any:
     if wants_stream(request):
         return StreamingResponse(_events(services, asker, body, request.url.path), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return await services.run(asker.ask, body.question, body.filters(), body.as_of)
+    return metrics.answered(await services.run(asker.ask, body.question, body.filters(), body.as_of))

@@ -59,7 +59,7 @@ def _plan(body: PlanRequest) -> PlanResult:
     return result
 
 
-@router.post("/plan", response_model=PlanResult, responses=documented(),
+@router.post("/plan", response_model=PlanResult, responses=documented(body=True),
              summary="Capacity and cost figures from the numbers you give, with formulas and a verdict")
 async def capacity_plan(body: PlanRequest, services: ServicesDep) -> PlanResult:
     return await services.run(_plan, body)

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api.deps import Services, ServicesDep
 from api.problems import documented
-from api.schemas import SimilarRequest
+from api.schemas import Day, SimilarRequest, check_range
 from assistant.incidents import IncidentRecord, Trends
 from assistant.incidents.similar import Match
 
@@ -56,10 +56,11 @@ def _chart(services: Services, t: Trends, chart: Chart) -> bytes:
 @router.get("", response_model=list[IncidentRecord], responses=documented(409, 503),
             summary="One record per postmortem; fields the text does not state are null")
 async def list_incidents(
-    services: ServicesDep, since: dt.date | None = None, until: dt.date | None = None,
+    services: ServicesDep, since: Day | None = None, until: Day | None = None,
     service: Annotated[str | None, Query(max_length=100)] = None,
     severity: Annotated[str | None, Query(max_length=20, examples=["SEV1"])] = None,
 ) -> list[IncidentRecord]:
+    check_range(since, until)
     from assistant.incidents.records import records
 
     def run() -> list[IncidentRecord]:
@@ -76,12 +77,13 @@ async def trends(
     services: ServicesDep,
     by: Literal["month", "quarter"] = "quarter",
     mttr: Mttr = "started-to-resolved",
-    since: dt.date | None = None, until: dt.date | None = None,
+    since: Day | None = None, until: Day | None = None,
     service: Annotated[str | None, Query(max_length=100)] = None,
     repeat_window: Annotated[int, Query(ge=1, le=3650, description="days within which the same cause and service is a repeat")] = 90,
     format: Literal["json", "png"] = "json",
     chart: Annotated[Chart, Query(description="with format=png: which chart")] = "severity",
 ) -> Any:
+    check_range(since, until)
     t = await services.run(_trends, services, by, mttr, since, until, service or None, repeat_window)
     if format == "png":
         png = await services.run(_chart, services, t, chart)
@@ -89,7 +91,7 @@ async def trends(
     return t
 
 
-@router.post("/similar", response_model=list[Match], responses=documented(409, 503),
+@router.post("/similar", response_model=list[Match], responses=documented(409, 503, body=True),
              summary="The past incidents most like this one, and why")
 async def similar(body: SimilarRequest, services: ServicesDep) -> list[Match]:
     from assistant.incidents import memo_embed, stored_cause_vectors

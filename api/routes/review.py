@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from api import metrics
 from api.deps import ServicesDep
 from api.problems import NotImplementedYet, UnsupportedMediaType, documented
 from api.schemas import ReviewRequest
@@ -72,7 +73,7 @@ async def _read(request: Request) -> tuple[str, str]:
 
 
 @router.post("/review", response_model=Review, openapi_extra={"requestBody": _BODY}, responses={
-    **documented(415, 501),
+    **documented(501, body=True),
     200: {"description": "findings (JSON), a Markdown report, or SARIF 2.1.0 for code-scanning tools",
           "content": {"text/markdown": {"schema": {"type": "string"}}, "application/sarif+json": {"schema": {"type": "object"}}}},
 }, summary="Review a design doc or ADR draft: findings by severity, with lines and evidence")
@@ -81,7 +82,7 @@ async def review(request: Request, services: ServicesDep, format: Format = "json
 
     text, path = await _read(request)
     # with the settings, precedent checks (conflicting ADRs, repeated incidents) use the index
-    result: Review = await services.run(partial(review_text, text, path, settings=services.settings))
+    result: Review = metrics.reviewed(await services.run(partial(review_text, text, path, settings=services.settings)))
     if format == "json":
         return result
     try:

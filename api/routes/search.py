@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import ServicesDep
 from api.problems import documented
+from api.schemas import Day, check_range
 from assistant.models import DocSummary, Document, Kind, SearchFilters, SearchResult, Status
 
 router = APIRouter()
@@ -23,10 +23,11 @@ async def search(
     k: Annotated[int, Query(ge=1, le=50, description="how many chunks")] = 8,
     kind: Kind | None = None,
     status: Status | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     service: Annotated[str | None, Query(max_length=100)] = None,
 ) -> SearchResult:
+    check_range(since, until)
     asker = await services.run(services.asker)
     filters = SearchFilters(kind=kind, status=status, since=since, until=until, service=service or None)
     return await services.run(asker.retriever.search, q, filters, k)

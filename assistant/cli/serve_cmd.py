@@ -27,9 +27,9 @@ def register(app: typer.Typer) -> None:
 
         Example: `ARCHIE_API_KEYS=$(cat keys.txt) archie serve --host 0.0.0.0 --port 8000 --workers 2`
         """
-        import uvicorn
-
-        from api.security import is_loopback, load_keys
+        # every refusal comes before the web stack is imported (fastapi, uvicorn, the jobs'
+        # libraries): api.hosts and api.keys are standard library plus settings
+        from api.hosts import is_loopback
 
         s = settings()
         if no_auth or not s.api_auth:
@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
             get_settings.cache_clear()
         else:
+            from api.keys import load_keys
             from assistant.errors import ConfigError
 
             if not load_keys(s):
@@ -52,7 +53,15 @@ def register(app: typer.Typer) -> None:
                                   "or use --no-auth on 127.0.0.1 for local use")
         if log_level not in ("critical", "error", "warning", "info", "debug"):
             raise BadInputError("--log-level", f"unknown level {log_level!r}", "use info, warning or debug")
+        if s.api_tracing:
+            from api.tracing import check_available
+
+            check_available()
+        import uvicorn
+
         err_console().print(f"archie serving on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}); "
                             f"docs at /docs", highlight=False)
+        # access_log=False: the app writes one line per request itself (request id, route template,
+        # status, duration, query values redacted), so uvicorn's would be a second
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
-                    timeout_graceful_shutdown=30)
+                    timeout_graceful_shutdown=30, access_log=False)
