@@ -23,9 +23,10 @@ from api.context import RequestContext
 from api.deps import Services
 from api.origins import LoopbackHosts, SameOrigin
 from api.routes import ask, capacity, health, incidents, index, review, search
-from api.security import BodyLimit, KeyAuth, TokenBucket, load_keys
+from api.security import BodyLimit, KeyAuth, TokenBucket
 from assistant import __version__
 from assistant.errors import ConfigError
+from assistant.service import api_keys, check_tracing
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("archie.api")
@@ -40,17 +41,19 @@ RFC 9457 problem details (`application/problem+json`) that name the field and sa
 """
 
 
+def create_local_app() -> FastAPI:
+    """The app for one person on their own machine (``archie serve --no-auth``): no keys, and
+    only loopback Host names and same-origin requests are answered."""
+    return create_app(get_settings().model_copy(update={"api_auth": False}))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    keys = load_keys(settings)
+    keys = api_keys(settings)
     if settings.api_auth and not keys:
         raise ConfigError("no API keys: set ARCHIE_API_KEYS (comma-separated keys, or a file with one per line)",
                           "or start with `archie serve --no-auth` on 127.0.0.1 for local use")
-    if settings.api_tracing:
-        # only then: with tracing off archie loads nothing of OpenTelemetry's
-        from api import tracing
-
-        tracing.check_available()  # before anything starts: one line saying what to install
+    check_tracing(settings)  # before anything starts: one line saying what to install
     logs.configure(settings.log_format, settings.log_questions)
     services = Services(settings)
     stops: list[Callable[[], object] | None] = []
@@ -90,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _add_middleware(app, settings, keys)
     if settings.api_tracing:
+        from api import (
+            tracing,  # only then: with tracing off archie loads nothing of OpenTelemetry's
+        )
+
         stops.append(tracing.install(app, settings))  # outermost: a span covers everything below
     if not settings.api_auth:
         log.warning("authentication is off: /v1 answers loopback clients without a key")

@@ -1,6 +1,6 @@
-"""What routes share: settings, the process's opened index (one ``Asker``, so one store, one
-embedder and one lexical index per worker), a bounded thread pool for the blocking jobs and the
-per-request time limit."""
+"""What routes share: settings, the worker's opened index (one ``Library``: one store, one
+memoised embedder, one lexical index and the views derived from them per index generation), a
+bounded thread pool for the blocking jobs and the per-request time limit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, Request
 
+from api.jobs import IndexJobs
 from api.problems import RequestTimeout
+from assistant.ask import Asker
+from assistant.index.library import Library
 from assistant.settings import Settings
 
 T = TypeVar("T")
@@ -22,37 +25,34 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._asker: Any = None
+        self._lib: Library | None = None
+        self._asker: Asker | None = None
         self._lock = threading.Lock()
         self.limiter: anyio.CapacityLimiter | None = None  # made inside the event loop (lifespan)
         self.chart_lock = threading.Lock()  # matplotlib's pyplot is not thread-safe
-        self.cache: dict[tuple[Any, ...], Any] = {}
-        from api.jobs import IndexJobs
-
         self.jobs = IndexJobs(settings)
 
-    def asker(self) -> Any:
+    def library(self) -> Library:
         """The opened index (raises ``NoIndexError`` until there is one; then kept)."""
+        if self._lib is None:
+            with self._lock:
+                if self._lib is None:
+                    self._lib = Library(self.settings)
+        return self._lib
+
+    def asker(self) -> Asker:
+        """The ask job over the opened index (its guard keeps the vectors it computed)."""
+        lib = self.library()
         if self._asker is None:
             with self._lock:
                 if self._asker is None:
-                    from assistant.ask import Asker
-
-                    self._asker = Asker(self.settings)
+                    self._asker = Asker(lib)
         return self._asker
 
     def close(self) -> None:
-        if self._asker is not None:
-            self._asker.close()
-            self._asker = None
-
-    def cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """``make()`` memoised per key (callers put the index generation in the key)."""
-        if key not in self.cache:
-            if len(self.cache) > 64:
-                self.cache.clear()
-            self.cache[key] = make()
-        return self.cache[key]  # type: ignore[no-any-return]
+        if self._lib is not None:
+            self._lib.close()
+            self._lib = self._asker = None
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking ``fn`` in the worker pool within the request's time limit. A job past the

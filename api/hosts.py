@@ -4,22 +4,11 @@ before it imports the web stack."""
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
-LOOPBACK_NAMES = ("localhost",)
+from assistant.service import is_loopback
 
-
-def is_loopback(host: str) -> bool:
-    """``localhost``, 127.0.0.0/8 or ``::1`` (with or without brackets)."""
-    host = host.strip().lower().rstrip(".")
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
+__all__ = ["authority_of", "is_loopback", "origin_of", "split_host"]
 
 def split_host(value: str) -> tuple[str, int | None] | None:
     """``(name, port)`` of a Host header (``name``, ``name:port``, ``[v6]``, ``[v6]:port``), with

@@ -38,7 +38,16 @@ from starlette.responses import Response
 
 from api.context import current_request_id
 from api.metrics import count_problem
-from assistant.errors import ArchieError, BadInputError
+from assistant.errors import (
+    ArchieError,
+    BadInputError,
+    DocumentNotFound,
+    EmbeddingMismatchError,
+    IndexBusyError,
+    ModelUnavailable,
+    NoIndexError,
+    StoreUnavailable,
+)
 
 log = logging.getLogger("archie.api")
 MEDIA_TYPE = "application/problem+json"
@@ -69,6 +78,8 @@ class Problem(BaseModel):
 
 class ApiError(ArchieError):
     """An error of the service itself; ``headers`` go on the response."""
+
+    status_code = 400
 
     def __init__(self, message: str, hint: str | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message, hint)
@@ -124,6 +135,26 @@ class RequestTimeout(ApiError):
     hint = "narrow the request, or raise ARCHIE_API_TIMEOUT"
 
 
+# the library's errors by type -> HTTP status (the most specific class in an error's MRO wins);
+# the service's own errors (ApiError) carry their status themselves
+STATUS: dict[type[ArchieError], int] = {
+    ArchieError: 400,
+    BadInputError: 422,
+    NoIndexError: 409,
+    EmbeddingMismatchError: 409,
+    IndexBusyError: 409,
+    DocumentNotFound: 404,
+    StoreUnavailable: 503,
+    ModelUnavailable: 503,
+}
+
+
+def status_of(exc: ArchieError) -> int:
+    if isinstance(exc, ApiError):
+        return exc.status_code
+    return next(STATUS[c] for c in type(exc).__mro__ if c in STATUS)
+
+
 def _slug(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower().removesuffix("-error")
 
@@ -138,7 +169,7 @@ def problem_of(exc: ArchieError, instance: str | None = None) -> Problem:
     if isinstance(exc, BadInputError):
         extra["errors"] = [FieldError(field=exc.where, message=exc.reason)]
     count_problem(exc)
-    return Problem(type=f"urn:archie:problem:{_slug(name)}", title=_title(name), status=exc.status_code,
+    return Problem(type=f"urn:archie:problem:{_slug(name)}", title=_title(name), status=status_of(exc),
                    detail=exc.message, instance=instance, hint=exc.hint or None, request_id=current_request_id(),
                    **extra)
 
@@ -191,7 +222,7 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
 
 
 async def _archie(request: Request, exc: ArchieError) -> Response:
-    if exc.status_code >= 500:
+    if status_of(exc) >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc.message)
     return archie_response(exc, request.url.path)
 
@@ -209,7 +240,7 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     if status == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
     hint = None
-    if status == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+    if status == 400 and exc.__cause__ is not None:  # FastAPI raises it from the body's parse error
         if isinstance(exc.__cause__, UnicodeDecodeError):
             detail, hint = "the request body is not UTF-8, so it is not valid JSON", "encode the body as UTF-8"
         else:

@@ -17,7 +17,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.hosts import is_loopback
-from api.keys import fingerprint, load_keys
+from api.keys import fingerprint
 from api.problems import (
     ApiError,
     BodyReadTimeout,
@@ -28,7 +28,7 @@ from api.problems import (
     archie_response,
 )
 
-__all__ = ["BodyLimit", "KeyAuth", "TokenBucket", "fingerprint", "is_loopback", "load_keys", "protects"]
+__all__ = ["BodyLimit", "KeyAuth", "TokenBucket", "fingerprint", "is_loopback", "protects"]
 PROTECTED_PREFIX = "/v1/"
 
 

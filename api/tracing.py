@@ -11,33 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import ConfigError
+from assistant.service import check_tracing
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from assistant.settings import Settings
 
-EXTRA_HINT = "install it with `pip install 'archie[otel]'`, or set ARCHIE_API_TRACING=false"
-
-
-def check_available() -> None:
-    """Raise a one-line ``ConfigError`` when tracing is on but the ``otel`` extra is missing."""
-    try:
-        import opentelemetry.exporter.otlp.proto.http.trace_exporter
-        import opentelemetry.instrumentation.fastapi
-        import opentelemetry.sdk.trace  # noqa: F401
-    except ImportError as exc:
-        raise ConfigError(f"setting 'api_tracing' is on but OpenTelemetry is not installed ({exc.name} is missing)",
-                          EXTRA_HINT) from exc
-
-
 def install(app: FastAPI, settings: Settings) -> Callable[[], None] | None:
     """Trace every request (a server span per request, named by route template); returns how to
     flush and stop the exporter, or ``None`` when tracing is off."""
     if not settings.api_tracing:
         return None
-    check_available()
+    check_tracing(settings)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
     from opentelemetry.sdk.resources import Resource

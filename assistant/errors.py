@@ -26,7 +26,6 @@ class ArchieError(Exception):
     """Base of every error archie reports to a user. ``hint`` says what to do."""
 
     hint: str = ""
-    status_code: int = 400
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -41,7 +40,6 @@ class ArchieError(Exception):
 class BadInputError(ArchieError):
     """A path, flag or field is wrong: ``where`` names it, ``reason`` says why."""
 
-    status_code = 422
 
     def __init__(self, where: str, reason: str, hint: str | None = None) -> None:
         self.where = where
@@ -54,32 +52,26 @@ class ConfigError(ArchieError):
 
 
 class NoIndexError(ArchieError):
-    status_code = 409
     hint = "run `archie index PATH` first (e.g. `archie index corpus/`)"
 
 
 class EmbeddingMismatchError(ArchieError):
-    status_code = 409
     hint = "re-index with `archie index --rebuild PATH` or switch back to the model that built it"
 
 
 class IndexBusyError(ArchieError):
-    status_code = 409
     hint = "wait for the other `archie index` to finish, or pass --wait SECONDS"
 
 
 class DocumentNotFound(ArchieError):
-    status_code = 404
     hint = "`archie docs list` shows the indexed ids"
 
 
 class StoreUnavailable(ArchieError):
-    status_code = 503
     hint = "check CHROMA_HOST / CHROMA_PORT, or unset CHROMA_HOST to use the local store"
 
 
 class ModelUnavailable(ArchieError):
-    status_code = 503
     hint = "check OPENAI_BASE_URL / ARCHIE_MODEL, or set ARCHIE_LLM=extractive"
 
 

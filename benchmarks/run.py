@@ -130,7 +130,7 @@ def _fill(settings, n: int, rng: np.random.Generator) -> None:
 
 
 def bench_retrieval(tmp: Path, sizes: tuple[int, ...] = (1_000, 10_000, 100_000), queries: int = 60) -> dict:
-    from assistant.retrieval import Retriever
+    from assistant.index.library import Library
 
     rng = np.random.default_rng(3)
     out: dict = {}
@@ -140,7 +140,7 @@ def bench_retrieval(tmp: Path, sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
         t = time.perf_counter()
         _fill(s, n, rng)
         fill_s = time.perf_counter() - t
-        with Retriever(s) as r:
+        with Library(s) as r:
             r.search("warm up the lexical index", k=8)
             lat = []
             for q in qs:
@@ -211,6 +211,7 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
     from assistant.incidents import trends
     from assistant.index.embeddings import get_embedder
     from assistant.index.indexer import Indexer
+    from assistant.index.library import Library
 
     s = _settings(tmp / "trends-home")
     t = time.perf_counter()
@@ -219,7 +220,8 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
     get_embedder(s).embed(["warm up"])
     calls = get_embedder(s).calls
     t = time.perf_counter()
-    result = trends(s, by="quarter")
+    with Library(s) as lib:
+        result = trends(lib, by="quarter")
     seconds = time.perf_counter() - t
     # the same analysis re-embedding every root cause, for comparison
     docs = [read_document(p, root.parent) for p in sorted(root.glob("*.md"))]

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,10 +106,21 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_index(tmp_path_factory, "corpus-index", CORPUS)
 
 
+@pytest.fixture(scope="session")
+def corpus_lib(corpus_index: Path) -> Iterator[Any]:
+    """The sample corpus index opened once per session (read-only for tests)."""
+    from assistant.index.library import Library
+    from assistant.settings import Settings
+
+    lib = Library(Settings(home=corpus_index))
+    yield lib
+    lib.close()
+
+
 @contextlib.contextmanager
 def llama_server(log_dir: Path, *extra: str) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server with SmolLM2 on a free loopback port."""
-    from assistant.llm.providers import gguf_path
+    from assistant.llm.registry import gguf_path
     from assistant.settings import Settings
 
     port = free_port()

@@ -6,19 +6,19 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import NoIndexError
+from assistant.index.library import Library
 from assistant.models import Kind, SearchFilters, Status
-from assistant.retrieval import Retriever
 from assistant.settings import Settings
 
 
 def _search(q: str, k: int = 8, **filters: object):
-    with Retriever(Settings()) as r:
+    with Library(Settings()) as r:
         return r.search(q, SearchFilters(**filters), k=k).hits  # type: ignore[arg-type]
 
 
 def test_no_index_is_a_clear_error() -> None:
     with pytest.raises(NoIndexError) as exc:
-        Retriever(Settings())
+        Library(Settings())
     assert "no index yet" in str(exc.value) and "archie index" in exc.value.hint
 
 
@@ -70,7 +70,7 @@ def test_lexical_index_follows_the_store(mini_home: Path, tmp_path: Path) -> Non
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
     s = Settings()
-    with Retriever(s) as r:
+    with Library(s) as r:
         assert "DD-200" not in {h.doc_id for h in r.search("quokka", k=3).hits}
         (root / "design" / "quokka.md").write_text("---\nid: DD-200\nkind: design\n---\n# Quokka cache\n\n## Proposal\n\nA quokka cache in front of billing.\n")
         Indexer(s).run([root])

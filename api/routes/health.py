@@ -12,6 +12,8 @@ from api.deps import Services, ServicesDep
 from api.schemas import Check, Health, Readiness
 from assistant import __version__
 from assistant.errors import ArchieError
+from assistant.index.embeddings import get_embedder
+from assistant.llm.registry import describe, generative, gguf_path
 from assistant.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -21,13 +23,9 @@ _model_cache: dict[str, tuple[float, Check]] = {}
 def model_check(settings: Settings) -> Check:
     """Is the configured model reachable? For a server, one cheap GET of its model list (any HTTP
     answer means it is up; cached for 5 s); for llama.cpp in-process, whether the GGUF file exists."""
-    from assistant.llm.providers import describe
-
-    if settings.llm == "extractive":
+    if not generative(settings):
         return Check(ok=True, detail="no model configured: answers are extractive")
     if settings.llm == "llamacpp":
-        from assistant.llm.providers import gguf_path
-
         try:
             path = gguf_path(settings)
         except ArchieError as exc:
@@ -52,16 +50,11 @@ def model_check(settings: Settings) -> Check:
 def readiness(services: Services) -> Readiness:
     checks: dict[str, Check] = {}
     try:
-        asker = services.asker()
-        store = asker.retriever.store
-        checks["index"] = Check(ok=True, detail=f"{store.chunk_count()} chunks")
+        checks["index"] = Check(ok=True, detail=f"{services.library().store.chunk_count()} chunks")
     except ArchieError as exc:
-        asker = None
         checks["index"] = Check(ok=False, detail=f"{exc.message}; {exc.hint}" if exc.hint else exc.message)
     try:
-        from assistant.index.embeddings import get_embedder
-
-        embedder = asker.retriever.embedder if asker else get_embedder(services.settings)
+        embedder = get_embedder(services.settings)  # one per process: the library's own
         embedder.embed(["ready"])
         checks["embeddings"] = Check(ok=True, detail=f"{embedder.model_id} loaded")
     except ArchieError as exc:

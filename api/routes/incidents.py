@@ -14,34 +14,20 @@ from fastapi.responses import Response
 from api.deps import Services, ServicesDep
 from api.problems import documented
 from api.schemas import Day, SimilarRequest, check_range
-from assistant.incidents import IncidentRecord, Trends
-from assistant.incidents.similar import Match
+from assistant import incidents
+from assistant.incidents import IncidentRecord, Match, Trends
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 Mttr = Literal["started-to-resolved", "detected-to-resolved", "started-to-mitigated"]
 Chart = Literal["severity", "mttr", "causes"]
 
 
-def _documents(services: Services) -> tuple[str, list[Any], Any]:
-    """(index generation, every document, the store) from the worker's opened index."""
-    from assistant.index.indexer import load_documents
-
-    store = services.asker().retriever.store
-    gen = store.generation()
-    return gen, services.cached(("docs", gen), lambda: load_documents(store)), store
-
-
 def _trends(services: Services, by: str, mttr: Mttr, since: dt.date | None, until: dt.date | None,
-            service: str | None, window: int) -> Trends:
-    from assistant.incidents import compute_trends, memo_embed, stored_cause_vectors
-
-    gen, docs, store = _documents(services)
-
-    def make() -> Trends:
-        embed = memo_embed(services.asker().retriever.embedder.embed, stored_cause_vectors(store, docs))
-        return compute_trends(docs, embed, by, mttr, since, until, service, window)
-
-    return services.cached(("trends", gen, by, mttr, since, until, service, window), make)
+            service: str | None, window: int, summary: bool) -> Trends:
+    # the figures are computed once per index generation; with a model the summary is its own
+    # (numbers checked), as in `archie incidents trends`; a chart needs no summary
+    return incidents.trends(services.library(), by, mttr, since, until, service, window,
+                            use_model=None if summary else False)
 
 
 def _chart(services: Services, t: Trends, chart: Chart) -> bytes:
@@ -61,10 +47,8 @@ async def list_incidents(
     severity: Annotated[str | None, Query(max_length=20, examples=["SEV1"])] = None,
 ) -> list[IncidentRecord]:
     check_range(since, until)
-    from assistant.incidents.records import records
-
     def run() -> list[IncidentRecord]:
-        return records(_documents(services)[1], since, until, service or None, severity or None)
+        return incidents.list_incidents(services.library(), since, until, service or None, severity or None)
 
     return await services.run(run)
 
@@ -84,7 +68,7 @@ async def trends(
     chart: Annotated[Chart, Query(description="with format=png: which chart")] = "severity",
 ) -> Any:
     check_range(since, until)
-    t = await services.run(_trends, services, by, mttr, since, until, service or None, repeat_window)
+    t = await services.run(_trends, services, by, mttr, since, until, service or None, repeat_window, format == "json")
     if format == "png":
         png = await services.run(_chart, services, t, chart)
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
@@ -94,14 +78,7 @@ async def trends(
 @router.post("/similar", response_model=list[Match], responses=documented(409, 503, body=True),
              summary="The past incidents most like this one, and why")
 async def similar(body: SimilarRequest, services: ServicesDep) -> list[Match]:
-    from assistant.incidents import memo_embed, stored_cause_vectors
-    from assistant.incidents.records import records
-    from assistant.incidents.similar import similar as find
-
     def run() -> list[Match]:
-        gen, docs, store = _documents(services)
-        vectors = services.cached(("cause-vectors", gen), lambda: stored_cause_vectors(store, docs))
-        embed = memo_embed(services.asker().retriever.embedder.embed, vectors)
-        return find(body.text, records(docs), embed, body.k, body.services)
+        return incidents.find_similar(services.library(), body.text, body.k, body.services)
 
     return await services.run(run)

@@ -4,7 +4,6 @@ or uploaded as a file (multipart field ``file``); ``?format=json|markdown|sarif`
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -16,13 +15,16 @@ from api import metrics
 from api.deps import ServicesDep
 from api.problems import NotImplementedYet, UnsupportedMediaType, documented
 from api.schemas import ReviewRequest
-from assistant.errors import BadInputError
-from assistant.review import Review
+from assistant.documents import SourceText, from_text, read_bytes
+from assistant.errors import BadInputError, NoIndexError
+from assistant.index.library import Library
+from assistant.review import Review, review_source
+from assistant.settings import Settings
 
 router = APIRouter(tags=["review"])
 Format = Literal["json", "markdown", "sarif"]
 _MULTIPART = {"type": "object", "required": ["file"], "properties": {
-    "file": {"type": "string", "format": "binary", "description": "a Markdown or text file (UTF-8)"},
+    "file": {"type": "string", "format": "binary", "description": "a Markdown or text file (UTF-8), or Word, PDF, HTML, reStructuredText, AsciiDoc"},
 }}
 _BODY = {"required": True, "content": {
     "application/json": {"schema": ReviewRequest.model_json_schema(),
@@ -31,18 +33,7 @@ _BODY = {"required": True, "content": {
 }}
 
 
-def _text_of(raw: bytes, field: str) -> str:
-    if not raw.strip():
-        raise BadInputError(field, "is empty", "send the Markdown text of the design doc")
-    if b"\x00" in raw:
-        raise BadInputError(field, "is binary, not a Markdown or text document", "upload the .md source, not a PDF or image")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(field, f"is not UTF-8 (bad byte at position {exc.start})", "re-save the file as UTF-8") from exc
-
-
-async def _read(request: Request) -> tuple[str, str]:
+async def _read(request: Request, settings: Settings) -> SourceText:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         raw = await request.body()
@@ -57,17 +48,17 @@ async def _read(request: Request) -> tuple[str, str]:
                 raise BadInputError("body", "is not valid JSON", 'send {"text": "# My design\\n..."}') from exc
             raise BadInputError(f"body.{where}" if where != "body" else where, err.get("msg", "invalid"),
                                 'send {"text": "...", "path": "design.md"}') from exc
-        if "\x00" in body.text:
-            raise BadInputError("body.text", "contains NUL characters: it is not a text document")
-        return body.text, body.path
+        if not body.text.strip():
+            raise BadInputError("body.text", "is empty", "send the Markdown text of the design doc")
+        return from_text(body.text, body.path)
     if ctype == "multipart/form-data":
         async with request.form(max_files=1, max_fields=4) as form:  # closes the spooled upload
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise BadInputError("file", "is missing from the form", "upload the document in a field named `file`")
-            text = _text_of(await upload.read(), "file")
             name = (upload.filename or "upload.md").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload.md"
-        return text, name
+            # the one reader: the same rules as `archie index` and `archie review` (Word, PDF, HTML converted)
+            return read_bytes(await upload.read(), name, settings)
     raise UnsupportedMediaType(f"this route takes application/json or multipart/form-data, not {ctype or 'no content type'}",
                                'send {"text": ...} as JSON, or upload the file as multipart field `file`')
 
@@ -78,11 +69,17 @@ async def _read(request: Request) -> tuple[str, str]:
           "content": {"text/markdown": {"schema": {"type": "string"}}, "application/sarif+json": {"schema": {"type": "object"}}}},
 }, summary="Review a design doc or ADR draft: findings by severity, with lines and evidence")
 async def review(request: Request, services: ServicesDep, format: Format = "json") -> Any:
-    from assistant.review import review_text
+    src = await _read(request, services.settings)
 
-    text, path = await _read(request)
-    # with the settings, precedent checks (conflicting ADRs, repeated incidents) use the index
-    result: Review = metrics.reviewed(await services.run(partial(review_text, text, path, settings=services.settings)))
+    def run() -> Review:
+        # with an index, the precedent checks (conflicting ADRs, repeated incidents) use it
+        try:
+            lib: Library | None = services.library()
+        except NoIndexError:
+            lib = None
+        return review_source(src, lib, settings=services.settings)
+
+    result: Review = metrics.reviewed(await services.run(run))
     if format == "json":
         return result
     try:

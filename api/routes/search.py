@@ -28,25 +28,21 @@ async def search(
     service: Annotated[str | None, Query(max_length=100)] = None,
 ) -> SearchResult:
     check_range(since, until)
-    asker = await services.run(services.asker)
+    lib = await services.run(services.library)
     filters = SearchFilters(kind=kind, status=status, since=since, until=until, service=service or None)
-    return await services.run(asker.retriever.search, q, filters, k)
+    return await services.run(lib.search, q, filters, k)
 
 
 @router.get("/documents", response_model=list[DocSummary], tags=["documents"], responses=documented(409, 503),
             summary="Every indexed document (id, title, kind, status, date, supersession)")
 async def documents(services: ServicesDep, kind: Kind | None = None) -> list[DocSummary]:
-    from assistant.catalog import list_documents
-
-    asker = await services.run(services.asker)
-    return await services.run(list_documents, services.settings, kind, asker.retriever.store)
+    lib = await services.run(services.library)
+    return await services.run(lib.list_documents, kind)
 
 
 @router.get("/documents/{doc_id}", response_model=Document, tags=["documents"], responses=documented(404, 409, 503),
             summary="One document: parsed metadata and sections")
 async def document(services: ServicesDep,
                    doc_id: Annotated[str, Path(max_length=300, examples=["ADR-0016"])]) -> Document:
-    from assistant.catalog import get_document
-
-    asker = await services.run(services.asker)
-    return await services.run(get_document, services.settings, doc_id, asker.retriever.store)
+    lib = await services.run(services.library)
+    return await services.run(lib.document, doc_id)

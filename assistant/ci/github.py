@@ -28,7 +28,6 @@ __all__ = ["MAX_BODY", "CommentResult", "GitHubError", "upsert_comment"]
 class GitHubError(ArchieError):
     """The GitHub API refused or could not be reached."""
 
-    status_code = 502
     hint = "check GITHUB_API_URL and that the token may write pull-request comments (pull-requests: write)"
 
 

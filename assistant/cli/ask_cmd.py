@@ -10,6 +10,7 @@ from rich.text import Text
 from assistant.cli.common import (
     console,
     err_console,
+    open_library,
     parse_day,
     parse_kind,
     parse_status,
@@ -82,18 +83,20 @@ def register(app: typer.Typer) -> None:
         Example: `archie ask "why do service calls need retry budgets?" --as-of 2023-01-01`
         """
         from assistant.ask import ask as run
+        from assistant.llm.registry import generative
 
         if not question.strip():
             raise BadInputError("QUESTION", "is empty", "ask something about your documents")
         s = settings()
-        stream = not as_json and s.llm != "extractive"
+        stream = not as_json and generative(s)
 
         def on_token(token: str) -> None:
             sys.stdout.write(token)
             sys.stdout.flush()
 
-        answer = run(s, question, _filters(kind, status, since, service), parse_day("--as-of", as_of),
-                     on_token if stream else None)
+        with open_library() as lib:
+            answer = run(lib, question, _filters(kind, status, since, service), parse_day("--as-of", as_of),
+                         on_token if stream else None)
         if as_json:
             print_json(answer)
         else:
@@ -114,7 +117,8 @@ def register(app: typer.Typer) -> None:
         from assistant.llm.chains import rewrite_followup
 
         s = settings()
-        asker = Asker(s)
+        lib = open_library()
+        asker = Asker(lib)
         history: list[dict[str, str]] = []
         try:
             while True:
@@ -132,7 +136,7 @@ def register(app: typer.Typer) -> None:
                 history += [{"role": "user", "text": line}, {"role": "assistant", "text": answer.text}]
                 history = history[-8:]
         finally:
-            asker.close()
+            lib.close()
 
     app.add_typer(models_app, name="models")
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from assistant.cli.common import console, print_json, settings
+from assistant.cli.common import console, open_library, print_json
 
 app = typer.Typer(help="Capacity and cost: headroom, time to exhaustion, region loss, cost per customer.",
                   no_args_is_help=True)
@@ -108,8 +108,9 @@ def headroom_cmd(
         overrides["peak_rps"] = parse_rate(peak, "--peak")
     if limit:
         overrides["limit_rps"] = parse_rate(limit, "--limit")
-    result = headroom(settings(), service, max_age_days=max_age, overrides=overrides, target_utilization=target,
-                      survive_region_loss=survive)
+    with open_library() as lib:
+        result = headroom(lib, service, max_age_days=max_age, overrides=overrides, target_utilization=target,
+                          survive_region_loss=survive)
     print_json(result) if as_json else render(result)
 
 
@@ -128,7 +129,8 @@ def ask_cmd(
     """
     from assistant.capacity import answer
 
-    out = answer(settings(), question, max_age_days=max_age)
+    with open_library() as lib:
+        out = answer(lib, question, max_age_days=max_age)
     if as_json:
         print_json(out)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from assistant.cli.common import console, parse_kind, print_json, settings
+from assistant.cli.common import console, open_library, parse_kind, print_json
 
 app = typer.Typer(help="List and show indexed documents.", no_args_is_help=True)
 
@@ -19,9 +19,8 @@ def list_(
 
     Example: `archie docs list --kind adr`
     """
-    from assistant.catalog import list_documents
-
-    rows = list_documents(settings(), parse_kind(kind))
+    with open_library() as lib:
+        rows = lib.list_documents(parse_kind(kind))
     if as_json:
         print_json(rows)
         return
@@ -44,9 +43,8 @@ def show(
 
     Example: `archie docs show ADR-0016`
     """
-    from assistant.catalog import get_document
-
-    doc = get_document(settings(), doc_id)
+    with open_library() as lib:
+        doc = lib.document(doc_id)
     if as_json:
         print_json(doc)
         return
@@ -58,7 +56,12 @@ def show(
     grid.add_row("status", doc.status.value)
     grid.add_row("date", str(doc.date or "not stated"))
     grid.add_row("services", ", ".join(doc.services) or "none stated")
-    grid.add_row("path", doc.path)
+    grid.add_row("path", doc.path + (f" (converted from {doc.source_format}"
+                                      + (f", {doc.pages} pages" if doc.pages else "") + ")"
+                                      if doc.source_format != "markdown" else ""))
+    if doc.git:
+        grid.add_row("added", f"{doc.git.added} ({doc.git.added_commit[:10]})")
+        grid.add_row("last commit", doc.git.last.describe())
     if doc.adr:
         grid.add_row("format", doc.adr.format)
         if doc.adr.deciders:

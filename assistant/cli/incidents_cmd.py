@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from assistant.cli.common import console, parse_day, print_json, settings
+from assistant.cli.common import console, open_library, parse_day, print_json, settings
 from assistant.errors import BadInputError
 
 app = typer.Typer(help="Incident trends, repeat incidents and action items from postmortems.", no_args_is_help=True)
@@ -33,7 +33,8 @@ def list_cmd(
     """
     from assistant.incidents import list_incidents
 
-    rows = list_incidents(settings(), parse_day("--since", since), parse_day("--until", until), service, severity)
+    with open_library() as lib:
+        rows = list_incidents(lib, parse_day("--since", since), parse_day("--until", until), service, severity)
     if as_json:
         print_json(rows)
         return
@@ -73,18 +74,10 @@ def trends_cmd(
     if mttr not in ("started-to-resolved", "detected-to-resolved", "started-to-mitigated"):
         raise BadInputError("--mttr", f"unknown definition {mttr!r}",
                             "use started-to-resolved, detected-to-resolved or started-to-mitigated")
-    s = settings()
-    result = trends(s, by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
-    if s.llm != "extractive":
-        from assistant.errors import ModelUnavailable
-        from assistant.incidents import model_summary
-
-        try:
-            result.summary, removed = model_summary(s, result)
-            if removed:
-                console.print(f"[dim]removed {len(removed)} summary sentence(s) with numbers not in the table[/]")
-        except ModelUnavailable as exc:
-            console.print(f"[magenta]Note: {exc.message}; the summary below is the template.[/]")
+    with open_library() as lib:
+        result = trends(lib, by, mttr, parse_day("--since", since), parse_day("--until", until), service, window)  # type: ignore[arg-type]
+    for note in result.notes:
+        console.print(f"[magenta]{note}[/]", highlight=False)
     if out:
         from pathlib import Path
 
@@ -137,28 +130,25 @@ def similar_cmd(
     """
     from pathlib import Path
 
-    from assistant.incidents.records import records
-    from assistant.incidents.similar import similar
-
     exclude = None
     services: list[str] = []
     if file:
         path = Path(file)
         if not path.is_file():
             raise BadInputError("--file", f"{file} is not a file")
-        from assistant.documents import read_document
+        from assistant.documents import load_document
 
-        doc = read_document(path, path.parent)
-        text = f"{doc.title}. {(doc.postmortem.root_cause if doc.postmortem else '') or path.read_text()[:2000]}"
+        doc, src = load_document(path, path.parent, settings())
+        text = f"{doc.title}. {(doc.postmortem.root_cause if doc.postmortem else '') or src.text[:2000]}"
         services, exclude = doc.services, doc.id
     elif description and description.strip():
         text = description
     else:
         raise BadInputError("DESCRIPTION", "give a description or --file", "e.g. archie incidents similar \"cert expired on payments\"")
-    from assistant.incidents import load
+    from assistant.incidents import find_similar
 
-    docs, embed = load(settings())
-    matches = similar(text, records(docs), embed, k, services, exclude)
+    with open_library() as lib:
+        matches = find_similar(lib, text, k, services, exclude)
     if as_json:
         print_json(matches)
         return

@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
 
         s = settings()
         roots = paths or list(s.index_paths)
+        only = None
         if since_ref:
             changed = changed_since(roots, since_ref)
             if changed is None:
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
                     console.print(f"nothing to index: no documents under {', '.join(str(r) for r in roots)} changed since {since_ref}")
                 return
             else:
-                roots = changed
+                only = changed  # read just these; every other indexed document stays as it is
 
         def warn(path: str, reason: str) -> None:
             common.err_console().print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
@@ -60,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 common.err_console().print(line, highlight=False, soft_wrap=True)
 
         if as_json:
-            summary = Indexer(s, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait)
+            summary = Indexer(s, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait, only=only)
             print_json(summary)
             return
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
                     tasks[phase] = bar.add_task(f"{phase:<10}", total=max(total, 1))
                 bar.update(tasks[phase], completed=done, total=max(total, 1))
 
-            summary = Indexer(s, progress=progress, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait)
+            summary = Indexer(s, progress=progress, warn=warn, log=log).run(roots, rebuild=rebuild, wait=wait, only=only)
         table = Table(title=f"Indexed {', '.join(str(r) for r in roots)}", show_edge=False)
         for col in ("added", "changed", "unchanged", "removed", "skipped", "chunks", "embedded", "seconds"):
             table.add_column(col, justify="right")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from assistant.cli.common import console, print_json, settings
+from assistant.cli.common import console, print_json, settings, try_library
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 FORMATS = ("text", "markdown", "json", "sarif")
@@ -28,7 +28,7 @@ def render_text(result, path: Path) -> None:
         if f.severity != current:
             current = f.severity
             console.print(Text(f"\n{f.severity.upper()}", style=_STYLE[f.severity]))
-        line = Text(f"  {path}:{f.line_start}", style="bold")
+        line = Text(f"  {path}:{f.line_start}" + (f" ({f.location})" if f.location else ""), style="bold")
         line.append(f"  [{f.category}{', model' if f.source == 'model' else ''}] ", style=_STYLE[f.severity])
         line.append(f.problem)
         console.print(line)
@@ -69,11 +69,11 @@ def register(app: typer.Typer) -> None:
         Example: `archie review --changed main...HEAD --format sarif -o review.sarif --summary review.md --fail-on high`
         """
         from assistant.errors import BadInputError
-        from assistant.review import fails
+        from assistant.review import fail_level
 
         if fmt not in FORMATS:
             raise BadInputError("--format", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
-        fails(_probe(), fail_on)  # validate --fail-on before doing the work
+        fail_level(fail_on)  # a bad --fail-on fails before any work is done
         if bool(paths) == bool(changed):
             raise BadInputError("review", "pass either files or --changed BASE...HEAD" if paths else "nothing to review",
                                 "e.g. `archie review docs/design/new.md` or `archie review --changed main`")
@@ -104,9 +104,14 @@ def _run(paths: list[Path] | None, changed: str | None, config: Path | None, no_
     root = repo_root(start) or Path.cwd()
     cfg = load_review_config(root, config or s.review_config, extra=[config_file()])
     use_model = False if no_model else None
-    if changed:
-        return review_changed(changed, s, cfg, use_model=use_model, show_all=show_all)
-    return review_paths(list(paths or []), s, cfg, use_model=use_model, show_all=show_all)
+    lib = try_library()  # without an index the review says which checks it skipped
+    try:
+        if changed:
+            return review_changed(changed, lib, s, cfg, use_model=use_model, show_all=show_all)
+        return review_paths(list(paths or []), lib, s, cfg, use_model=use_model, show_all=show_all)
+    finally:
+        if lib is not None:
+            lib.close()
 
 
 def _write(body: str, output: Path | None, what: str) -> None:
@@ -154,8 +159,3 @@ def _emit_set(rs, fmt: str, output: Path | None) -> None:
             json.dumps(sarif_set(rs), indent=2) if fmt == "sarif" else rs.model_dump_json(indent=2))
     _write(body, output, f"{len(rs.reviews)} reviewed; {rs.verdict}")
 
-
-def _probe():
-    from assistant.review.model import Review
-
-    return Review(path="", title="", verdict="", counts={}, findings=[], changes_system=False, people_data=False)

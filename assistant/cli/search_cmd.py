@@ -7,11 +7,11 @@ from rich.text import Text
 
 from assistant.cli.common import (
     console,
+    open_library,
     parse_day,
     parse_kind,
     parse_status,
     print_json,
-    settings,
     snippet,
 )
 from assistant.errors import BadInputError
@@ -34,7 +34,6 @@ def register(app: typer.Typer) -> None:
         Example: `archie search "why did we pick postgres" --kind adr --status accepted`
         """
         from assistant.models import SearchFilters
-        from assistant.retrieval import Retriever
 
         if not query.strip():
             raise BadInputError("QUERY", "is empty", "say what you are looking for")
@@ -42,7 +41,8 @@ def register(app: typer.Typer) -> None:
             raise BadInputError("-k", f"{k} is out of range", "use 1 to 100")
         filters = SearchFilters(kind=parse_kind(kind), status=parse_status(status), since=parse_day("--since", since),
                                 until=parse_day("--until", until), service=service)
-        result = Retriever(settings()).search(query, filters, k=k)
+        with open_library() as lib:
+            result = lib.search(query, filters, k=k)
         if as_json:
             print_json(result)
             return

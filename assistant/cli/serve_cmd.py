@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from assistant.cli.common import err_console, settings
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, ConfigError
+from assistant.service import api_keys, check_tracing, is_loopback
 
 
 def register(app: typer.Typer) -> None:
@@ -28,40 +27,28 @@ def register(app: typer.Typer) -> None:
         Example: `ARCHIE_API_KEYS=$(cat keys.txt) archie serve --host 0.0.0.0 --port 8000 --workers 2`
         """
         # every refusal comes before the web stack is imported (fastapi, uvicorn, the jobs'
-        # libraries): api.hosts and api.keys are standard library plus settings
-        from api.hosts import is_loopback
-
+        # libraries): assistant.service is standard library plus settings
         s = settings()
-        if no_auth or not s.api_auth:
+        local = no_auth or not s.api_auth
+        if local:
             if not is_loopback(host):
                 raise BadInputError("--no-auth", f"refused on {host}: without keys anyone who can reach it could use it",
                                     "serve on 127.0.0.1, or set ARCHIE_API_KEYS and drop --no-auth")
             err_console().print(f"[bold yellow]warning:[/] authentication is off: anything on this machine can call "
                                 f"http://{host}:{port}/v1 without a key", highlight=False)
-            # workers read their settings from the environment (a single worker runs in this
-            # process, so its cached settings are read again)
-            os.environ["ARCHIE_API_AUTH"] = "false"
-            from assistant.settings import get_settings
-
-            get_settings.cache_clear()
-        else:
-            from api.keys import load_keys
-            from assistant.errors import ConfigError
-
-            if not load_keys(s):
-                raise ConfigError("no API keys: set ARCHIE_API_KEYS (comma-separated keys, or a file with one per line)",
-                                  "or use --no-auth on 127.0.0.1 for local use")
+        elif not api_keys(s):
+            raise ConfigError("no API keys: set ARCHIE_API_KEYS (comma-separated keys, or a file with one per line)",
+                              "or use --no-auth on 127.0.0.1 for local use")
         if log_level not in ("critical", "error", "warning", "info", "debug"):
             raise BadInputError("--log-level", f"unknown level {log_level!r}", "use info, warning or debug")
-        if s.api_tracing:
-            from api.tracing import check_available
-
-            check_available()
+        check_tracing(s)
         import uvicorn
 
         err_console().print(f"archie serving on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}); "
                             f"docs at /docs", highlight=False)
         # access_log=False: the app writes one line per request itself (request id, route template,
         # status, duration, query values redacted), so uvicorn's would be a second
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
+        # each worker builds its app from the factory's name: the local one turns keys off
+        factory = "api.app:create_local_app" if local else "api.app:create_app"
+        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level=log_level,
                     timeout_graceful_shutdown=30, access_log=False)

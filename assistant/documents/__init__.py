@@ -29,6 +29,7 @@ from assistant.documents.reader import (
     TEXT_SUFFIXES,
     SourceText,
     file_hash,
+    from_text,
     read_bytes,
     read_file,
     readable,
@@ -37,7 +38,7 @@ from assistant.errors import BadInputError
 from assistant.models import DesignFields, Document, Kind, Status
 from assistant.settings import Settings, get_settings
 
-__all__ = ["READABLE_SUFFIXES", "TEXT_SUFFIXES", "SourceText", "file_hash", "load_document", "parse_source",
+__all__ = ["READABLE_SUFFIXES", "TEXT_SUFFIXES", "SourceText", "file_hash", "from_text", "load_document", "parse_source",
            "parse_text", "read_bytes", "read_document", "read_file", "readable", "resolve_links"]
 
 

@@ -56,7 +56,7 @@ def readable(path: Path | PurePosixPath) -> bool:
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text of a text file, normalised (BOM dropped, LF line ends), or ``BadInputError``."""
     if b"\x00" in data:
-        raise BadInputError(name, "binary file, not text (it holds NUL bytes)",
+        raise BadInputError(name, "binary file, not text",
                             "index the Markdown or text source, or a format archie converts (.docx, .pdf, .html)")
     try:
         text = data.decode("utf-8-sig")
@@ -84,6 +84,11 @@ def read_bytes(data: bytes, name: str, settings: Settings) -> SourceText:
         converted = convert_file(Path(name), data, settings.convert_cache_dir, limits_from_settings(settings))
         return SourceText(name=name, text=converted.markdown, digest=digest, converted=converted)
     return SourceText(name=name, text=decode(data, name), digest=digest)
+
+
+def from_text(text: str, name: str) -> SourceText:
+    """Markdown a caller already holds as text (an API body), under the same text rules."""
+    return SourceText(name=name, text=decode(text.encode("utf-8"), name), digest=file_hash(text.encode("utf-8")))
 
 
 def read_file(path: Path, settings: Settings) -> SourceText:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.errors import BadInputError
 from assistant.evaluation import datasets, runner
 from assistant.evaluation.runner import ItemResult, SuiteResult
+from assistant.index.library import Library
 from assistant.settings import Settings
 
 MAIN = {"ask": "pass_rate", "hype": "hype_rate", "injection": "resisted", "review": "defect_recall",
@@ -105,37 +106,38 @@ def evaluate(settings: Settings, opt: Options, progress: runner.Progress | None 
     threshold = settings.guard_support_threshold
     lim = opt.limit
     opened: list[Any] = []
-    ctx: dict[str, tuple[Settings, Any]] = {}
+    ctx: dict[str, tuple[Any, Any]] = {}
 
-    def context(group: str) -> tuple[Settings, Any]:
+    def context(group: str) -> tuple[Library, Any]:
         if group not in ctx:
             home = opt.home / group if opt.home else runner.eval_home(settings.home, groups[group])
-            s = settings.model_copy(update={"home": home})
-            path_to_id = runner.ensure_index(s, groups[group])
+            lib = runner.ensure_index(settings.model_copy(update={"home": home}), groups[group])
+            opened.append(lib)
+            path_to_id = {d.path: d.id for d in lib.documents()}
 
             def ids(ref: str) -> set[str]:
                 if "/" not in ref and not ref.endswith(".md"):
                     return {ref}
                 return {i for p, i in path_to_id.items() if ref.endswith(p) or p.endswith(ref)}
 
-            ctx[group] = (s, (path_to_id, ids))
+            ctx[group] = (lib, (path_to_id, ids))
         return ctx[group]
 
     def pipe_for(group: str, kind: str) -> Any:
         key = f"{group}:{kind}"
         if key not in ctx:
-            s, (path_to_id, _) = context(group)
+            lib, (path_to_id, _) = context(group)
             if kind == "archie":
-                p = runner.ArchiePipeline(s)
+                p = runner.ArchiePipeline(lib)
             else:
                 rel = dict(path_to_id)
                 for path, i in path_to_id.items():
                     rel.setdefault(Path(path).name, i)
-                p = runner.BaselinePipeline(s, groups[group], rel)
+                p = runner.BaselinePipeline(lib.settings, groups[group], rel)
                 report.notes.append(f"baseline ({group}): RecursiveCharacterTextSplitter at 1,000 characters, {p.chunks} chunks, "
                              f"Chroma similarity search, top {runner.BASELINE_K} chunks, no guard")
             opened.append(p)
-            ctx[key] = (s, p)
+            ctx[key] = (lib, p)
         return ctx[key][1]
 
     try:
@@ -162,15 +164,15 @@ def evaluate(settings: Settings, opt: Options, progress: runner.Progress | None 
                 elif kind != "archie":
                     continue  # the baseline has no review, incident or capacity job
                 else:
-                    s, _ = context(group)
+                    lib, _ = context(group)
                     if suite == "review":
-                        res = runner.run_review(s, opt.root / "corpus", evals / "review", progress)
+                        res = runner.run_review(lib, opt.root / "corpus", evals / "review", progress)
                         m = runner.review_metrics(res)
                     elif suite == "incidents":
-                        res = runner.run_incidents(s, opt.root / "corpus")
+                        res = runner.run_incidents(lib, opt.root / "corpus")
                         m = runner.exact_metrics(res)
                     else:
-                        res = runner.run_capacity(s, datasets.load_capacity(evals / "capacity.yaml"))
+                        res = runner.run_capacity(lib, datasets.load_capacity(evals / "capacity.yaml"))
                         m = runner.exact_metrics(res)
                 out.append(SuiteResult(suite=suite, pipeline=kind, metrics=m, items=res))
             if kind == "archie":
@@ -180,7 +182,7 @@ def evaluate(settings: Settings, opt: Options, progress: runner.Progress | None 
             else:
                 report.baseline = out
     finally:
-        for p in opened:
+        for p in reversed(opened):  # pipelines before the libraries they use
             p.close()
     tfile = opt.thresholds or (evals / "thresholds.yaml")
     report.thresholds_file = str(tfile) if tfile.exists() else None

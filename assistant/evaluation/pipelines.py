@@ -14,7 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.ask import Asker
 from assistant.guard import CITATION, draft_sentences
+from assistant.index.library import Library
+from assistant.llm.registry import describe, generative
 from assistant.settings import Settings
 from assistant.text import split_sentences
 
@@ -38,15 +41,14 @@ class Response:
 class ArchiePipeline:
     name = "archie"
 
-    def __init__(self, settings: Settings) -> None:
-        from assistant.ask import Asker
-
-        self.settings = settings
-        self.asker = Asker(settings)
+    def __init__(self, lib: Library) -> None:
+        self.settings = lib.settings
+        self.lib = lib
+        self.asker = Asker(lib)
         self._chunks: dict[str, dict[str, str]] = {}
 
     def close(self) -> None:
-        self.asker.close()
+        """The library belongs to the harness, which closes it."""
 
     @property
     def support(self):
@@ -55,7 +57,7 @@ class ArchiePipeline:
     def section_text(self, doc_id: str, section: str) -> str | None:
         if doc_id not in self._chunks:
             by: dict[str, str] = {}
-            for h in self.asker.retriever.document_chunks(doc_id):
+            for h in self.lib.chunks(doc_id):
                 by[h.section] = (by.get(h.section, "") + "\n" + h.text).strip()
             self._chunks[doc_id] = by
         secs = self._chunks[doc_id]
@@ -148,7 +150,7 @@ class BaselinePipeline:
         ranked = list(dict.fromkeys(h.metadata["doc_id"] for h in hits))
         top = hits[:BASELINE_K]
         by_cite = {(h.metadata["doc_id"], h.metadata["chunk"]): h.page_content for h in top}
-        if self.settings.llm == "extractive":
+        if not generative(self.settings):
             parts, statements, cites = [], [], []
             for h in top:
                 cite = (h.metadata["doc_id"], h.metadata["chunk"])
@@ -177,7 +179,7 @@ class BaselinePipeline:
         from langchain_core.output_parsers import StrOutputParser
 
         from assistant.llm.prompts import load_prompt
-        from assistant.llm.providers import chat_model, describe, translate_model_errors
+        from assistant.llm.providers import chat_model, translate_model_errors
 
         packed = [{"doc_id": h.metadata["doc_id"], "section": h.metadata["chunk"], "status": "unknown",
                    "date": "undated", "superseded_by": "", "text": h.page_content} for h in top]

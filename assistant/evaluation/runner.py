@@ -21,6 +21,8 @@ from assistant.evaluation.pipelines import (
     Response,
     strip_citations,
 )
+from assistant.index.indexer import Indexer
+from assistant.index.library import Library
 from assistant.settings import Settings
 
 __all__ = ["BASELINE_K", "ArchiePipeline", "BaselinePipeline"]
@@ -57,13 +59,10 @@ def eval_home(base: Path, roots: list[Path]) -> Path:
     return base / f"eval-{key}"
 
 
-def ensure_index(settings: Settings, roots: list[Path]) -> dict[str, str]:
-    """Index ``roots`` (incrementally) and return document path -> id."""
-    from assistant.catalog import list_documents
-    from assistant.index.indexer import Indexer
-
+def ensure_index(settings: Settings, roots: list[Path]) -> Library:
+    """Index ``roots`` (incrementally) and open the result."""
     Indexer(settings).run(roots)
-    return {d.path: d.id for d in list_documents(settings)}
+    return Library(settings)
 
 
 # ---------------------------------------------------------------- ask / hype / injection
@@ -203,7 +202,7 @@ def injection_metrics(items: list[ItemResult]) -> dict[str, float | None]:
 
 
 # ---------------------------------------------------------------- review / incidents / capacity
-def run_review(settings: Settings, corpus: Path, review_dir: Path, progress: Progress | None = None) -> list[ItemResult]:
+def run_review(lib: Library, corpus: Path, review_dir: Path, progress: Progress | None = None) -> list[ItemResult]:
     from assistant.evaluation.review_eval import corpus_cases, eval_cases, score
     from assistant.review import review
 
@@ -211,7 +210,7 @@ def run_review(settings: Settings, corpus: Path, review_dir: Path, progress: Pro
     out = []
     for n, (p, case) in enumerate(cases, 1):
         t = time.perf_counter()
-        r = review(p, settings, use_model=False)
+        r = review(p, lib, use_model=False)
         res = score(case["id"], p.read_text("utf-8"), r, case)
         why = [f"missed {m.category}: {m.what}" for m in res.missed] + [f"false high: {f}" for f in res.false_high]
         out.append(ItemResult(suite="review", id=case["id"], passed=not why, question=str(p), why=why,
@@ -234,7 +233,7 @@ def review_metrics(items: list[ItemResult]) -> dict[str, float | None]:
             "latency_p95_s": metrics.percentile([i.seconds for i in items], 0.95)}
 
 
-def run_incidents(settings: Settings, corpus: Path) -> list[ItemResult]:
+def run_incidents(lib: Library, corpus: Path) -> list[ItemResult]:
     """Every figure `incidents trends` reports, against corpus/facts.yaml."""
     import statistics
 
@@ -243,7 +242,7 @@ def run_incidents(settings: Settings, corpus: Path) -> list[ItemResult]:
     facts = yaml.safe_load((corpus / "facts.yaml").read_text("utf-8"))
     pms = [d for d in facts["documents"] if d["kind"] == "postmortem"]
     t0 = time.perf_counter()
-    t = trends(settings, by="quarter")
+    t = trends(lib, by="quarter", use_model=False)
     secs = round(time.perf_counter() - t0, 3)
 
     def ts(s: str) -> dt.datetime:
@@ -279,7 +278,7 @@ def run_incidents(settings: Settings, corpus: Path) -> list[ItemResult]:
             for name, exp, got_ in checks]
 
 
-def run_capacity(settings: Settings, items: list[datasets.CapacityItem]) -> list[ItemResult]:
+def run_capacity(lib: Library, items: list[datasets.CapacityItem]) -> list[ItemResult]:
     from assistant.capacity import headroom
     from assistant.errors import ArchieError
 
@@ -288,7 +287,7 @@ def run_capacity(settings: Settings, items: list[datasets.CapacityItem]) -> list
         t0 = time.perf_counter()
         why: list[str] = []
         try:
-            r = headroom(settings, it.service, today=TODAY)
+            r = headroom(lib, it.service, today=TODAY)
             by = {i.name: i for i in r.inputs}
             got = {"peak_rps": by["peak_rps"].value, "peak_source": by["peak_rps"].source, "limit_rps": by["limit_rps"].value,
                    "limit_source": by["limit_rps"].source, "utilization": r.figure("utilization"), "verdict": r.verdict}

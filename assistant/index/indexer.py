@@ -74,7 +74,7 @@ def discover(roots: Iterable[Path], skipped: list[SkippedFile],
                 if only is not None and p.resolve() not in only:
                     continue
                 if not readable(p):
-                    skipped.append(SkippedFile(path=str(p), reason=f"not a document archie reads ({p.suffix or 'no suffix'})"))
+                    skipped.append(SkippedFile(path=str(p), reason=f"not a text document or a format archie converts ({p.suffix or 'no suffix'})"))
                     continue
                 found.append((p, p.relative_to(base).as_posix(), base))
     return found

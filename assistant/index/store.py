@@ -12,9 +12,11 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from assistant.errors import ArchieError, EmbeddingMismatchError, NoIndexError, StoreUnavailable
+from assistant.index.embeddings import MiniLMEmbedding, OpenAIEmbedding
 from assistant.models import ChunkMeta, RegistryEntry
 from assistant.settings import Settings
 
@@ -70,6 +72,52 @@ def make_client(settings: Settings) -> Any:
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+@lru_cache(maxsize=1)
+def _adapters() -> dict[str, type]:
+    """Chroma embedding-function classes around archie's embedders, registered under the names
+    the index records (so an index opened later finds them); made on first use, with Chroma."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    def adapter(embedder_cls: type) -> type:
+        class Adapter(EmbeddingFunction[Documents]):
+            def __init__(self, embedder: Any) -> None:
+                self.embedder = embedder
+
+            def __call__(self, input: Documents) -> Embeddings:
+                return list(self.embedder.embed(list(input)))
+
+            @staticmethod
+            def name() -> str:
+                return str(embedder_cls.name())
+
+            def get_config(self) -> dict[str, Any]:
+                return dict(self.embedder.get_config())
+
+            @staticmethod
+            def build_from_config(config: dict[str, Any]) -> Any:
+                return Adapter(embedder_cls.build_from_config(config))
+
+            def default_space(self) -> str:  # type: ignore[override]
+                return "cosine"
+
+            def supported_spaces(self) -> list[str]:  # type: ignore[override]
+                return ["cosine", "ip", "l2"]
+
+            def is_legacy(self) -> bool:
+                return False
+
+        Adapter.__name__ = Adapter.__qualname__ = f"Chroma{embedder_cls.__name__}"
+        return register_embedding_function(Adapter)  # type: ignore[no-any-return]
+
+    return {cls.name(): adapter(cls) for cls in (MiniLMEmbedding, OpenAIEmbedding)}
+
+
+def chroma_function(embedder: Any) -> Any:
+    """The embedder as a Chroma embedding function."""
+    return _adapters()[embedder.name()](embedder)
+
+
 def _batches(items: Sequence[Any], size: int) -> Iterator[slice]:
     for start in range(0, len(items), size):
         yield slice(start, start + size)
@@ -82,6 +130,7 @@ class Store:
         self.settings = settings
         self.embedder = embedder
         self.client = make_client(settings)
+        _adapters()  # registered before Chroma reads a collection's configuration
         self.chunks_name = f"{settings.collection}-chunks"
         self.docs_name = f"{settings.collection}-docs"
         with translate_chroma_errors():
@@ -92,12 +141,12 @@ class Store:
                 self._check_model(self.client.get_collection(self.chunks_name))
             self.chunks = self.client.get_or_create_collection(
                 self.chunks_name,
-                embedding_function=embedder,
+                embedding_function=chroma_function(embedder),
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"embedding_model": embedder.model_id, "generation": uuid.uuid4().hex},
             )
             self.docs = self.client.get_or_create_collection(
-                self.docs_name, embedding_function=embedder, metadata={"kind": "archie-registry"}
+                self.docs_name, embedding_function=chroma_function(embedder), metadata={"kind": "archie-registry"}
             )
             self.max_batch = max(1, min(_PAGE, int(self.client.get_max_batch_size())))
 

@@ -1,4 +1,4 @@
-"""Prompt templates as files in ``prompts/``, loaded by name.
+"""Prompt templates as files in ``assistant/prompts/`` (package data, shipped in the wheel), loaded by name.
 
 Each file has a YAML header validated by ``PromptMeta`` (unknown keys are an error) and a
 Jinja body rendered in a sandbox with ``StrictUndefined``: a missing variable is an error,
@@ -48,11 +48,13 @@ class Prompt(BaseModel):
 
 
 def prompts_dir() -> Path:
-    """``prompts/`` beside the package (a source checkout) or inside it (an installed wheel)."""
-    here = Path(__file__).resolve().parents[2] / "prompts"
-    if here.is_dir():
-        return here
+    """The package's ``prompts/`` folder (the same in a checkout and in an installed wheel)."""
     return Path(str(resources.files("assistant").joinpath("prompts")))
+
+
+def prompt_names() -> list[str]:
+    """Every prompt the package ships."""
+    return sorted(p.stem for p in prompts_dir().glob("*.md"))
 
 
 @lru_cache(maxsize=32)

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.output_parsers import StrOutputParser
-
 from assistant.guard import Guard, GuardConfig, render_claims
 from assistant.index.embeddings import get_embedder
 from assistant.index.library import Library
 from assistant.llm.prompts import load_prompt
-from assistant.llm.providers import chat_model, translate_model_errors
 from assistant.llm.registry import describe
 from assistant.models import Evidence, Kind, Status
 from assistant.review.draft import Draft, Findings
@@ -61,6 +57,14 @@ def _fit(sections: list[dict[str, str]], budget: int) -> list[dict[str, str]]:
 def run(settings: Settings, lib: Library | None, draft: Draft, out: Findings,
         notes: list[str]) -> tuple[str | None, str | None]:
     """Ask the model, guard what it says, add surviving findings to ``out``; returns (critique, model)."""
+    from langchain_core.messages import (  # LangChain loads only when a model runs
+        HumanMessage,
+        SystemMessage,
+    )
+    from langchain_core.output_parsers import StrOutputParser
+
+    from assistant.llm.providers import chat_model, translate_model_errors
+
     model_name = describe(settings)
     mine = draft_evidence(draft)
     theirs = precedent_evidence(lib, draft)

@@ -14,6 +14,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from assistant.capacity.chain import check_numbers, run
+from assistant.index.library import Library
 from assistant.settings import Settings
 from tests.conftest import llama_server
 
@@ -45,7 +46,8 @@ def test_tools_run_and_invented_numbers_are_removed(corpus_index: Path) -> None:
         AIMessage(content="Checkout is over capacity: 3x the Black Friday peak is 15,300 rps against a limit of 6,000 rps "
                           "(PM-036, DD-011). It would need about 37 more pods, each costing 999 dollars."),
     ])
-    out = run(Settings(home=corpus_index, llm="openai"), "Can checkout take 3x Black Friday?", model, TODAY)
+    with Library(Settings(home=corpus_index, llm="openai")) as lib:
+        out = run(lib, "Can checkout take 3x Black Friday?", model, TODAY)
     assert out.tool_calls == [{"name": "capacity_headroom", "args": {"service": "checkout", "multiplier": 3, "event": "black friday"}}]
     assert out.result is not None and out.result.verdict == "over capacity"
     assert "15,300 rps" in out.text and "6,000 rps" in out.text
@@ -76,7 +78,8 @@ def test_real_server_path_never_shows_an_unchecked_number(tool_server: str, corp
     from assistant.capacity import answer
 
     s = Settings(home=corpus_index, llm="openai", openai_base_url=tool_server, model="smollm2", llm_max_tokens=200)
-    out = answer(s, "Can checkout take 3x Black Friday?", today=TODAY)
+    with Library(s) as lib:
+        out = answer(lib, "Can checkout take 3x Black Friday?", today=TODAY)
     assert out.result is not None and out.result.verdict == "over capacity"  # from a tool call, or the fallback
     if out.fallback is None:
         assert out.tool_calls and out.provider == "openai"

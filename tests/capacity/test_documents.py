@@ -11,7 +11,6 @@ import yaml
 
 from assistant.capacity import ask, headroom
 from assistant.errors import BadInputError
-from assistant.settings import Settings
 from tests.conftest import CORPUS, VENV_BIN
 
 TODAY = dt.date(2026, 11, 24)
@@ -22,8 +21,8 @@ def _fig(source: str) -> dict:
     return next(f for f in FIGS if f["source"] == source)
 
 
-def test_checkout_headroom_uses_the_black_friday_peak_and_the_newest_limit(corpus_index: Path) -> None:
-    r = headroom(Settings(home=corpus_index), "checkout", today=TODAY, survive_region_loss=True)
+def test_checkout_headroom_uses_the_black_friday_peak_and_the_newest_limit(corpus_lib) -> None:
+    r = headroom(corpus_lib, "checkout", today=TODAY, survive_region_loss=True)
     peak, plan_doc = _fig("PM-036")["peak_rps"], _fig("DD-011")
     by = {i.name: i for i in r.inputs}
     assert (by["peak_rps"].value, by["peak_rps"].source) == (peak, "PM-036")
@@ -36,31 +35,31 @@ def test_checkout_headroom_uses_the_black_friday_peak_and_the_newest_limit(corpu
     assert r.verdict == "over capacity"
 
 
-def test_orders_headroom_and_stale_figures(corpus_index: Path) -> None:
-    r = headroom(Settings(home=corpus_index), "orders", today=TODAY)
+def test_orders_headroom_and_stale_figures(corpus_lib) -> None:
+    r = headroom(corpus_lib, "orders", today=TODAY)
     by = {i.name: i for i in r.inputs}
     assert (by["peak_rps"].value, by["peak_rps"].source) == (2300, "DD-005")  # PM-016's 2,300 is stale, PM-048's 1,950 lower
     assert r.figure("utilization") == round(2300 / 4000, 4) and r.verdict == "ok"
-    old = headroom(Settings(home=corpus_index), "orders", today=TODAY, max_age_days=30)
+    old = headroom(corpus_lib, "orders", today=TODAY, max_age_days=30)
     assert any("days old" in w for w in old.warnings)
 
 
-def test_cli_values_that_contradict_documents_are_flagged(corpus_index: Path) -> None:
-    r = headroom(Settings(home=corpus_index), "payments", today=TODAY, overrides={"peak_rps": 2000.0})
+def test_cli_values_that_contradict_documents_are_flagged(corpus_lib) -> None:
+    r = headroom(corpus_lib, "payments", today=TODAY, overrides={"peak_rps": 2000.0})
     assert any("contradicts DD-008 (620)" in w for w in r.warnings)
     cost = _fig("DD-008")
     assert r.figure("cost_per_customer_usd_month") == round(cost["cost_usd_month"] / cost["customers"], 2)
 
 
-def test_ask_in_words_without_a_model(corpus_index: Path) -> None:
-    r = ask(Settings(home=corpus_index), "Can checkout take 3x Black Friday?", today=TODAY)
+def test_ask_in_words_without_a_model(corpus_lib) -> None:
+    r = ask(corpus_lib, "Can checkout take 3x Black Friday?", today=TODAY)
     assert r.verdict == "over capacity" and r.figure("utilization") == round(3 * 5100 / 6000, 4)
     assert any("multiplier 3" in a for a in r.assumptions)
     with pytest.raises(BadInputError) as exc:
-        ask(Settings(home=corpus_index), "Can the moon base take double?", today=TODAY)
+        ask(corpus_lib, "Can the moon base take double?", today=TODAY)
     assert "names no service" in str(exc.value) and "checkout" in exc.value.hint
     with pytest.raises(BadInputError, match="no capacity figures"):
-        headroom(Settings(home=corpus_index), "notifications", today=TODAY)
+        headroom(corpus_lib, "notifications", today=TODAY)
 
 
 def test_cli_plan_json_and_errors(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
@@ -139,11 +138,8 @@ def test_capacity_figures_match_their_sources(parsed: dict[str, Document]) -> No
             assert doc.postmortem and doc.postmortem.peak_rps == fig["peak_rps"]
 
 
-def test_index_corpus_without_warnings(corpus_index: Path) -> None:
-    from assistant.catalog import list_documents
-    from assistant.settings import Settings
-
-    rows = list_documents(Settings(home=corpus_index))
+def test_index_corpus_without_warnings(corpus_lib) -> None:
+    rows = corpus_lib.list_documents()
     assert {r.id for r in rows} == {e["id"] for e in ENTRIES}
     by = {r.id: r for r in rows}
     for e in ENTRIES:

@@ -49,13 +49,13 @@ def test_model_fills_only_what_the_text_leaves_unstated(tmp_path: Path) -> None:
     assert "pool ran out" in model.prompts[0]
 
 
-def test_model_summary_drops_numbers_not_in_the_table(corpus_index: Path) -> None:
+def test_model_summary_drops_numbers_not_in_the_table(corpus_index: Path, corpus_lib) -> None:
     from langchain_core.messages import AIMessage
 
     from assistant.incidents import model_summary, trends
     from tests.capacity.test_chain import ScriptedChat
 
-    t = trends(Settings(home=corpus_index))
+    t = trends(corpus_lib)
     q = t.periods[-2]
     model = ScriptedChat(script=[AIMessage(content=(
         f"In {q.period} there were {q.incidents} incidents ({', '.join(q.ids)}). "

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from assistant.incidents import list_incidents, trends
+from assistant.index.library import Library
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 
@@ -27,8 +28,8 @@ def _quarter(d: dt.date) -> str:
 
 
 @pytest.fixture(scope="module")
-def result(corpus_index: Path):
-    return trends(Settings(home=corpus_index), by="quarter")
+def result(corpus_lib):
+    return trends(corpus_lib, by="quarter")
 
 
 def test_counts_per_quarter_severity_and_service(result) -> None:
@@ -53,8 +54,8 @@ def test_mttr_and_mttd_per_quarter_with_the_incidents_behind_them(result) -> Non
         assert p.mttr.count == len(ttr) and p.mttr.missing == []
 
 
-def test_mttr_definition_is_switchable(corpus_index: Path) -> None:
-    mitig = trends(Settings(home=corpus_index), by="quarter", mttr="started-to-mitigated")
+def test_mttr_definition_is_switchable(corpus_lib) -> None:
+    mitig = trends(corpus_lib, by="quarter", mttr="started-to-mitigated")
     first = mitig.periods[0]
     rows = [d for d in PMS if _quarter(d["date"]) == first.period]
     assert first.mttr.median == round(statistics.median(
@@ -87,9 +88,10 @@ def test_missing_timestamps_are_counted_not_filled(tmp_path: Path) -> None:
     (root / "a.md").write_text("# PM-900: Something broke\n\nDate: 2025-02-03\nSeverity: SEV3\nServices affected: orders\n\n"
                                "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 10:00 | first errors |\n| 10:20 | alert fired |\n")
     Indexer(Settings(home=tmp_path / "h")).run([root])
-    rows = list_incidents(Settings(home=tmp_path / "h"))
+    with Library(Settings(home=tmp_path / "h")) as lib:
+        rows = list_incidents(lib)
+        t = trends(lib)
     assert rows[0].time_to_detect_min == 20 and rows[0].time_to_resolve_min is None and rows[0].trigger is None
-    t = trends(Settings(home=tmp_path / "h"))
     assert t.periods[0].mttr.count == 0 and t.periods[0].mttr.missing == ["PM-900"] and t.periods[0].mttr.median is None
 
 
@@ -142,14 +144,13 @@ def test_html_report_is_self_contained_with_charts(corpus_index: Path, tmp_path:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
-def test_similar_incidents_share_cause_service_and_say_why(corpus_index: Path) -> None:
-    from assistant.incidents import documents
+def test_similar_incidents_share_cause_service_and_say_why(corpus_index: Path, corpus_lib) -> None:
     from assistant.incidents.records import records
     from assistant.incidents.similar import similar
     from assistant.index.embeddings import get_embedder
 
     s = Settings(home=corpus_index)
-    recs = records(documents(s))
+    recs = records(corpus_lib.documents())
     cache: dict[str, object] = {}
 
     def embed(texts: list[str]):

@@ -33,7 +33,7 @@ def test_index_and_search_through_a_chroma_server(chroma_server: int, monkeypatc
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(chroma_server))
     from assistant.index.indexer import Indexer
-    from assistant.retrieval import Retriever
+    from assistant.index.library import Library
     from assistant.settings import Settings
 
     s = Settings()
@@ -41,14 +41,14 @@ def test_index_and_search_through_a_chroma_server(chroma_server: int, monkeypatc
     summary = Indexer(s).run([MINI])
     assert summary.added == 6 and summary.skipped == 0
     assert not (s.home / "chroma").exists()  # nothing written to the local store
-    with Retriever(s) as r:
+    with Library(s) as r:
         hits = r.search("why did the ledger move off a single PostgreSQL primary", k=3).hits
     assert hits[0].doc_id in {"ADR-0003", "ADR-0001"}
     again = Indexer(s).run([MINI])
     assert again.unchanged == 6 and again.chunks_embedded == 0
     # a second process with another home (e.g. another API worker) sees the same index
     other = Settings(home=archie_env / "other-worker")
-    with Retriever(other) as r:
+    with Library(other) as r:
         hits2 = r.search("why did the ledger move off a single PostgreSQL primary", k=3).hits
     assert [h.chunk_id for h in hits2] == [h.chunk_id for h in hits]
 
@@ -57,9 +57,9 @@ def test_unreachable_server_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(free_port()))
     from assistant.errors import StoreUnavailable
-    from assistant.retrieval import Retriever
+    from assistant.index.library import Library
     from assistant.settings import Settings
 
     with pytest.raises(StoreUnavailable) as exc:
-        Retriever(Settings()).search("anything")
+        Library(Settings()).search("anything")
     assert "127.0.0.1" in str(exc.value)

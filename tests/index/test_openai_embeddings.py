@@ -17,16 +17,16 @@ from assistant.settings import Settings
 
 def test_querying_with_another_embedding_model_says_to_reindex(mini_home: Path) -> None:
     from assistant.index.indexer import Indexer
-    from assistant.retrieval import Retriever
+    from assistant.index.library import Library
     from tests.conftest import MINI
 
     other = Settings(home=mini_home, embeddings="openai", embedding_model="text-embedding-3-small",
                      openai_base_url="http://127.0.0.1:9/v1")
     with pytest.raises(EmbeddingMismatchError) as exc:
-        Retriever(other)
+        Library(other)
     assert "all-MiniLM-L6-v2-onnx-int8" in str(exc.value) and "openai:text-embedding-3-small" in str(exc.value)
     assert "--rebuild" in exc.value.hint
     with pytest.raises(EmbeddingMismatchError):
         Indexer(other).run([MINI])  # indexing into it with another model is refused too
-    with Retriever(Settings(home=mini_home)) as r:  # nothing was lost
+    with Library(Settings(home=mini_home)) as r:  # nothing was lost
         assert r.search("ledger", k=1).hits

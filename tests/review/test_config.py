@@ -19,7 +19,7 @@ from tests.gitrepo import NEW_DESIGN, Repo
 
 @pytest.fixture(scope="module")
 def reviewed():
-    return review_text(NEW_DESIGN, "docs/design/inventory-cache.md")
+    return review_text(NEW_DESIGN, None, "docs/design/inventory-cache.md")
 
 
 def test_example_file_in_docs_is_valid_and_documents_every_key() -> None:

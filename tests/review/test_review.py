@@ -24,9 +24,8 @@ EVAL_REVIEW = ROOT / "evals" / "review"
 
 
 @pytest.fixture(scope="module")
-def reviewed(corpus_index: Path) -> dict[str, tuple[Path, dict, object]]:
-    s = Settings(home=corpus_index)
-    return {case["id"]: (p, case, review(p, s)) for p, case in corpus_cases(CORPUS)}
+def reviewed(corpus_lib) -> dict[str, tuple[Path, dict, object]]:
+    return {case["id"]: (p, case, review(p, corpus_lib)) for p, case in corpus_cases(CORPUS)}
 
 
 def test_every_planted_corpus_defect_is_caught_and_clean_docs_get_no_high(reviewed: dict) -> None:
@@ -41,10 +40,8 @@ def test_every_planted_corpus_defect_is_caught_and_clean_docs_get_no_high(review
     assert not false_high, false_high
 
 
-def test_conflicts_cite_only_decisions_in_force(reviewed: dict, corpus_index: Path) -> None:
-    from assistant.catalog import list_documents
-
-    status = {d.id: d for d in list_documents(Settings(home=corpus_index))}
+def test_conflicts_cite_only_decisions_in_force(reviewed: dict, corpus_lib) -> None:
+    status = {d.id: d for d in corpus_lib.list_documents()}
     conflicts = [f for _, _, r in reviewed.values() for f in r.findings if f.category == "conflict"]
     assert len(conflicts) >= 8
     for f in conflicts:
@@ -80,7 +77,7 @@ def test_precedent_coverage_is_reported(reviewed: dict) -> None:
 
 
 def test_without_an_index_the_review_says_what_it_skipped(tmp_path: Path) -> None:
-    r = review(CORPUS / "design" / "009-checkout-config-fast-path.md", Settings(home=tmp_path))
+    r = review(CORPUS / "design" / "009-checkout-config-fast-path.md", None, settings=Settings(home=tmp_path))
     assert not r.precedent_checked and "No index" in r.notes[0]
     assert not any(f.category in ("conflict", "incident") for f in r.findings)
     assert any(f.rule.endswith("/canary") and f.severity == "high" for f in r.findings)  # the doc-only check still fires
@@ -144,13 +141,12 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not (EVAL_REVIEW / "expected.yaml").exists(), reason="evals/review is not in this checkout")
-def test_planted_defect_eval_docs_recall_and_clean(corpus_index: Path) -> None:
-    s = Settings(home=corpus_index)
+def test_planted_defect_eval_docs_recall_and_clean(corpus_lib) -> None:
     cases = eval_cases(EVAL_REVIEW)
     assert len([c for _, c in cases if not c.get("clean")]) >= 15
     missed, false_high = [], []
     for p, case in cases:
-        res = score(case["id"], p.read_text(), review(p, s), case)
+        res = score(case["id"], p.read_text(), review(p, corpus_lib), case)
         missed += [(case["id"], m.category, m.what) for m in res.missed]
         false_high += res.false_high
     assert not missed, missed
