@@ -77,6 +77,7 @@ def parse_text(text: str, path: str, digest: str = "", kind: Kind | None = None)
         doc_id = explicit_id or title_id or slug_id(path)
         id_source = "frontmatter" if explicit_id else "title" if title_id else "path"
         kv = key_values(preamble(md.sections))
+        services = services or as_list(kv.get("services") or kv.get("service"))
         if fm.get("status") is not None:
             status = normalise_status(str(fm["status"]))
         elif kv.get("status"):

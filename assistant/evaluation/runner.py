@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from assistant.documents import read_file
 from assistant.evaluation import datasets, metrics
 from assistant.evaluation.pipelines import (
     BASELINE_K,
@@ -211,7 +212,7 @@ def run_review(lib: Library, corpus: Path, review_dir: Path, progress: Progress 
     for n, (p, case) in enumerate(cases, 1):
         t = time.perf_counter()
         r = review(p, lib, use_model=False)
-        res = score(case["id"], p.read_text("utf-8"), r, case)
+        res = score(case["id"], read_file(p, lib.settings).text, r, case)
         why = [f"missed {m.category}: {m.what}" for m in res.missed] + [f"false high: {f}" for f in res.false_high]
         out.append(ItemResult(suite="review", id=case["id"], passed=not why, question=str(p), why=why,
                               answer="; ".join(f"L{f.line_start} {f.severity} {f.category}" for f in r.findings)[:1500],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.documents import parse_text
+from assistant.documents.common import key_values
 from assistant.models import Document, Section
 from assistant.review.model import Finding, Reference, Severity
 
@@ -62,11 +63,23 @@ class Draft:
         s = self.section_of[line - 1] if 0 < line <= len(self.lines) else None
         return bool(s and any(DISCUSSION.search(h) for h in s.path))
 
+    @cached_property
+    def metadata_lines(self) -> set[int]:
+        """1-based lines of the preamble that are ``Key: value`` metadata (owner, status, services):
+        what a doc is labelled with, not what it says."""
+        out: set[int] = set()
+        for s in self.doc.sections:
+            if s.level == 0:
+                for i in range(max(s.line_start, 1), min(s.line_end, len(self.lines)) + 1):
+                    if key_values(self.lines[i - 1]):
+                        out.add(i)
+        return out
+
     def prose(self, include_discussion: bool = False) -> list[tuple[int, str]]:
-        """(line number, text) for lines a check should read: not code, not headings."""
+        """(line number, text) for lines a check should read: not code, headings or metadata."""
         return [(i, line) for i, line in enumerate(self.lines, 1)
                 if line.strip() and i not in self.code_lines and not line.lstrip().startswith("#")
-                and (include_discussion or not self.in_discussion(i))]
+                and i not in self.metadata_lines and (include_discussion or not self.in_discussion(i))]
 
     @cached_property
     def _proposing(self) -> set[int]:

@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.documents import read_file
 from assistant.evaluation.review_eval import corpus_cases, eval_cases, score
 from assistant.review import review, review_text
 from assistant.review.render import markdown, sarif
-from assistant.settings import Settings
+from assistant.settings import Settings, get_settings
 from tests.conftest import CORPUS, ROOT
 
 SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
@@ -31,7 +32,7 @@ def reviewed(corpus_lib) -> dict[str, tuple[Path, dict, object]]:
 def test_every_planted_corpus_defect_is_caught_and_clean_docs_get_no_high(reviewed: dict) -> None:
     missed, false_high, total = [], [], 0
     for doc_id, (p, case, r) in reviewed.items():
-        res = score(doc_id, p.read_text(), r, case)
+        res = score(doc_id, read_file(p, get_settings()).text, r, case)
         total += res.expected
         missed += [(doc_id, m.category, m.what) for m in res.missed]
         false_high += res.false_high
@@ -146,7 +147,7 @@ def test_planted_defect_eval_docs_recall_and_clean(corpus_lib) -> None:
     assert len([c for _, c in cases if not c.get("clean")]) >= 15
     missed, false_high = [], []
     for p, case in cases:
-        res = score(case["id"], p.read_text(), review(p, corpus_lib), case)
+        res = score(case["id"], read_file(p, get_settings()).text, review(p, corpus_lib), case)
         missed += [(case["id"], m.category, m.what) for m in res.missed]
         false_high += res.false_high
     assert not missed, missed
