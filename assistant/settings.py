@@ -87,6 +87,7 @@ class Settings(BaseSettings):
         description="What `archie index` reads: one path, a comma- or os.pathsep-separated list, or a JSON list.",
     )
     max_file_bytes: int = Field(default=2_000_000, gt=0)
+    max_sections: int = Field(default=2_000, ge=1, description="A document with more headings is skipped (one line says why).")
     chunk_chars: int = Field(default=1000, ge=200, le=8000)
     chunk_overlap_chars: int = Field(default=150, ge=0)
     lock_timeout: float = Field(default=0.0, ge=0, description="Seconds to wait for another indexer.")

@@ -199,6 +199,10 @@ class Indexer:
                 except BadInputError as exc:
                     warn(src, exc.reason)
                     continue
+                if len(doc.sections) > self.settings.max_sections:
+                    warn(src, f"{len(doc.sections):,} sections, over the {self.settings.max_sections:,}-section limit "
+                              "(raise ARCHIE_MAX_SECTIONS or split the document)")
+                    continue
                 candidates.append((src, doc))
                 sources[src] = source
             self.progress("reading", n, len(files))
