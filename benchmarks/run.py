@@ -10,6 +10,7 @@
 - rss:       peak RSS of `archie index` over ~10k chunks, in a child process (target <= 1.5 GB)
 - api:       200 concurrent /v1/ask and /v1/search requests on a uvicorn server: p50 / p95
 - formats:   conversion of .pdf/.docx/.html/.rst/.adoc: documents/s and MB/s, cold vs cached
+- startup:   `archie --help` and `archie docs list` as fresh processes (targets 0.3 s and 1.0 s)
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def bench_trends(tmp: Path, n: int = 1000) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="index,reindex,retrieval,rss,trends,icco,api,review,formats")
+    ap.add_argument("--only", default="startup,index,reindex,retrieval,rss,trends,icco,api,review,formats")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
     os.environ.setdefault("ARCHIE_HOME", tempfile.mkdtemp(prefix="archie-bench-"))
@@ -245,7 +246,11 @@ def main() -> None:
     try:
         for name in args.only.split(","):
             t = time.perf_counter()
-            if name == "index":
+            if name == "startup":
+                from benchmarks.startup import run as startup
+
+                results["startup"] = startup(tmp)
+            elif name == "index":
                 results["index"] = bench_index(tmp)
             elif name == "reindex":
                 results["reindex"] = bench_reindex(tmp, 200 if args.quick else 1000)

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,45 @@ def archie_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     get_settings.cache_clear()
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on now, never the same one twice in this process. Another process
+    may still take it before a server binds it: ``launched`` retries on another port then."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+
+
+@contextlib.contextmanager
+def launched(command: Callable[[int], list[str]], log_path: Callable[[int], Path], timeout: float = 60.0,
+             attempts: int = 3, **popen: Any) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Start the server ``command(port)`` on a free loopback port and wait until it listens; if it
+    exits first (most likely: the port was taken between choosing and binding it), try another
+    port. The server is always stopped."""
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        path = log_path(port)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = path.open("wb")
+        proc = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT, **popen)
+        try:
+            try:
+                wait_for_port(port, proc, timeout=timeout)
+            except RuntimeError as exc:
+                if attempt == attempts:
+                    raise RuntimeError(f"{exc}; its log:\n{path.read_text(errors='replace')[-3000:]}") from exc
+                continue
+            yield proc, port
+            return
+        finally:
+            stop(proc)
+            log.close()
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
@@ -123,15 +158,8 @@ def llama_server(log_dir: Path, *extra: str) -> Iterator[str]:
     from assistant.llm.registry import gguf_path
     from assistant.settings import Settings
 
-    port = free_port()
-    with (log_dir / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(Settings())), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", "4096", "--verbose", "false", *extra],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, proc, timeout=120)
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            stop(proc)
+    model = str(gguf_path(Settings()))
+    with launched(lambda port: [sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1",
+                                "--port", str(port), "--n_ctx", "4096", "--verbose", "false", *extra],
+                  lambda port: log_dir / f"server-{port}.log", timeout=120) as (_, port):
+        yield f"http://127.0.0.1:{port}/v1"

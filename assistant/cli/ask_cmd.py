@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.text import Text
@@ -18,7 +19,9 @@ from assistant.cli.common import (
     settings,
 )
 from assistant.errors import BadInputError
-from assistant.models import Answer, SearchFilters
+
+if TYPE_CHECKING:  # pydantic loads when a command runs, not for --help
+    from assistant.models import Answer, SearchFilters
 
 models_app = typer.Typer(help="Check the configured language model.", no_args_is_help=True)
 
@@ -59,6 +62,8 @@ def render_answer(answer: Answer, verbose: bool = False, streamed: bool = False)
 
 
 def _filters(kind: str | None, status: str | None, since: str | None, service: str | None) -> SearchFilters:
+    from assistant.models import SearchFilters
+
     return SearchFilters(kind=parse_kind(kind), status=parse_status(status), since=parse_day("--since", since), service=service)
 
 

@@ -7,17 +7,17 @@ import re
 from typing import TYPE_CHECKING
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
 from assistant.errors import BadInputError
-from assistant.models import Kind, Status
-from assistant.settings import Settings, get_settings
-from assistant.text import query_terms
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic and the index load when a command runs, not for --help
+    from pydantic import BaseModel
+
     from assistant.index.library import Library
+    from assistant.models import Kind, Status
+    from assistant.settings import Settings
 
 console = Console()
 _err: Console | None = None
@@ -31,6 +31,8 @@ def err_console() -> Console:
 
 
 def settings() -> Settings:
+    from assistant.settings import get_settings
+
     return get_settings()
 
 
@@ -59,6 +61,8 @@ def print_json(model: BaseModel | list[BaseModel]) -> None:
 
 
 def parse_kind(value: str | None) -> Kind | None:
+    from assistant.models import Kind
+
     if value is None:
         return None
     try:
@@ -68,6 +72,8 @@ def parse_kind(value: str | None) -> Kind | None:
 
 
 def parse_status(value: str | None) -> Status | None:
+    from assistant.models import Status
+
     if value is None:
         return None
     try:
@@ -88,6 +94,8 @@ def parse_day(flag: str, value: str | None) -> dt.date | None:
 
 def snippet(text: str, query: str, width: int = 320) -> Text:
     """The window of ``text`` with the most query terms, with those terms highlighted."""
+    from assistant.text import query_terms
+
     flat = re.sub(r"\s+", " ", text).strip()
     terms = query_terms(query)
     stems = [t[:5] if len(t) > 5 else t for t in terms]

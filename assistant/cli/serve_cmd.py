@@ -6,7 +6,6 @@ import typer
 
 from assistant.cli.common import err_console, settings
 from assistant.errors import BadInputError, ConfigError
-from assistant.service import api_keys, check_tracing, is_loopback
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +27,8 @@ def register(app: typer.Typer) -> None:
         """
         # every refusal comes before the web stack is imported (fastapi, uvicorn, the jobs'
         # libraries): assistant.service is standard library plus settings
+        from assistant.service import api_keys, check_tracing, is_loopback
+
         s = settings()
         local = no_auth or not s.api_auth
         if local:

@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import MINI, ROOT, free_port, stop, wait_for_port
+from tests.conftest import MINI, ROOT, launched
 
 KEY = "test-key-0123456789abcdef"
 OTHER_KEY = "other-key-0123456789abcdef"
@@ -36,23 +35,14 @@ def base_env(**extra: str) -> dict[str, str]:
 def uvicorn_server(log_dir: Path, env: dict[str, str], argv: list[str] | None = None) -> Iterator[str]:
     """``uvicorn api.app:create_app --factory`` (or ``argv`` + ``--port``) on 127.0.0.1; yields
     its base URL once /healthz answers; always stopped."""
-    port = free_port()
-    cmd = [*argv, "--port", str(port)] if argv else [
-        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / f"server-{port}.log"
-    with path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            try:
-                wait_for_port(port, proc, timeout=120)
-            except (RuntimeError, TimeoutError) as exc:
-                raise RuntimeError(f"{exc}; its log:\n{path.read_text()[-3000:]}") from exc
-            url = f"http://127.0.0.1:{port}"
-            httpx.get(f"{url}/healthz", timeout=30).raise_for_status()
-            yield url
-        finally:
-            stop(proc)
+    def command(port: int) -> list[str]:
+        return [*argv, "--port", str(port)] if argv else [
+            sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
+
+    with launched(command, lambda port: log_dir / f"server-{port}.log", timeout=120, cwd=ROOT, env=env) as (_, port):
+        url = f"http://127.0.0.1:{port}"
+        httpx.get(f"{url}/healthz", timeout=30).raise_for_status()
+        yield url
 
 
 def served_copy(tmp: Path) -> tuple[Path, Path]:

@@ -115,7 +115,6 @@ def test_review_json_and_upload_agree(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("fmt", ["markdown", "sarif"])
 def test_review_formats(client: httpx.Client, fmt: str) -> None:
-    pytest.importorskip("assistant.review.render", reason="the Markdown / SARIF renderers (review issue) are not merged yet")
     r = client.post("/v1/review", params={"format": fmt}, json={"text": DRAFT})
     assert r.status_code == 200, r.text
     if fmt == "markdown":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import AUTH, KEY, base_env, uvicorn_server
-from tests.conftest import MINI, VENV_BIN, free_port, stop, wait_for_port
+from tests.conftest import MINI, VENV_BIN, launched
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -23,15 +22,9 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     tmp = tmp_path_factory.mktemp("chroma")
-    port = free_port()
-    with (tmp / "chroma.log").open("wb") as log:
-        proc = subprocess.Popen([str(VENV_BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port),
-                                 "--path", str(tmp / "db")], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(port, proc)
-            yield port
-        finally:
-            stop(proc)
+    with launched(lambda port: [str(VENV_BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--path", str(tmp / "db")], lambda port: tmp / f"chroma-{port}.log") as (_, port):
+        yield port
 
 
 def _wait(c: httpx.Client, job: dict) -> dict:

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, VENV_BIN, free_port, stop, wait_for_port
+from tests.conftest import MINI, VENV_BIN, free_port, launched
 
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "db")],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, proc)
+    with launched(lambda port: [str(VENV_BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--path", str(tmp_path / "db")], lambda port: tmp_path / f"chroma-{port}.log") as (_, port):
         yield port
-    finally:
-        stop(proc)
-        log.close()
 
 
 @pytest.mark.server
