@@ -2,6 +2,10 @@
 
 One error handler: an ``ArchieError`` prints one red line and a hint and exits 1; anything
 else is a bug and keeps its traceback.
+
+Imports: each command module imports at its top only what ``--help`` needs (typer, rich, the
+error tree); a command imports its job, pydantic models and settings inside its function, so
+that ``archie --help`` stays at about 0.15 s and ``archie docs list`` does not load LangChain.
 """
 
 from __future__ import annotations

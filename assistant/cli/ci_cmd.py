@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import console, print_json, settings
+from assistant.errors import BadInputError
 
 app = typer.Typer(help="Run archie in CI: post the review where the team sees it.", no_args_is_help=True)
 
@@ -28,7 +29,6 @@ def comment(
     Example: `GITHUB_TOKEN=... archie ci comment --body review.md --repo acme/platform --pr 42`
     """
     from assistant.ci.github import upsert_comment
-    from assistant.errors import BadInputError
 
     s = settings()
     repo = repo or s.github_repository

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, NoIndexError
 
 if TYPE_CHECKING:  # pydantic and the index load when a command runs, not for --help
     from pydantic import BaseModel
@@ -45,7 +45,6 @@ def open_library() -> Library:
 
 def try_library() -> Library | None:
     """The opened index, or None when nothing is indexed yet (jobs that work without one)."""
-    from assistant.errors import NoIndexError
 
     try:
         return open_library()

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.cli.common import console, settings
+from assistant.errors import BadInputError
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +34,6 @@ def register(app: typer.Typer) -> None:
         Examples: `archie eval --suite ask,hype --baseline`,
         `archie eval --corpus ../shared/corpora --dataset evals/shared/dataset.yaml`
         """
-        from assistant.errors import BadInputError
         from assistant.evaluation.harness import Options, evaluate
         from assistant.evaluation.report import markdown, score_of, write
         from assistant.evaluation.runner import SUITES

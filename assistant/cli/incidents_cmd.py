@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
@@ -79,7 +81,6 @@ def trends_cmd(
     for note in result.notes:
         console.print(f"[magenta]{note}[/]", highlight=False)
     if out:
-        from pathlib import Path
 
         from assistant.incidents.charts import html_report, render_charts
 
@@ -128,7 +129,6 @@ def similar_cmd(
 
     Example: `archie incidents similar "checkout errors after a feature flag was pushed to all pods"`
     """
-    from pathlib import Path
 
     exclude = None
     services: list[str] = []
@@ -170,7 +170,6 @@ def extract_cmd(
 
     Example: `archie incidents extract corpus/postmortems/2024-04-29-global-timeout-push-checkout-outage.md`
     """
-    from pathlib import Path
 
     from assistant.incidents.extract import extract
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from assistant.cli import common
 from assistant.cli.common import console, print_json, settings
+from assistant.errors import BadInputError
 
 
 def register(app: typer.Typer) -> None:
@@ -107,7 +108,6 @@ def changed_since(roots: list[Path], ref: str) -> list[Path] | None:
     The indexer names a document by its path relative to its root's parent, so a file passed
     on its own is stored under its bare file name until a full run re-reads it (ids and kinds
     do not depend on it when front matter or headings say them)."""
-    from assistant.errors import BadInputError
     from assistant.gitinfo import changed_files, repo_root
 
     resolved = [r.resolve() for r in roots]

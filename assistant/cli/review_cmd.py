@@ -9,6 +9,7 @@ import typer
 from rich.text import Text
 
 from assistant.cli.common import console, print_json, settings, try_library
+from assistant.errors import BadInputError
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 FORMATS = ("text", "markdown", "json", "sarif")
@@ -68,7 +69,6 @@ def register(app: typer.Typer) -> None:
 
         Example: `archie review --changed main...HEAD --format sarif -o review.sarif --summary review.md --fail-on high`
         """
-        from assistant.errors import BadInputError
         from assistant.review import fail_level
 
         if fmt not in FORMATS:
